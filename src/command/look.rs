@@ -1,0 +1,120 @@
+//! Looking around.
+
+use super::{Caller, CommandFn};
+use crate::game::{Flow, Game};
+use crate::world::{Dbref, Object, ObjectKind};
+
+pub const COMMANDS: &[(&str, CommandFn)] = &[("look", look), ("l", look)];
+
+/// Whether `who` may see dbrefs and flags of `what`.
+fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
+    what.owner == who || what.dbref == who || game.is_wizard(who)
+}
+
+/// An object's name as `viewer` sees it: with `(#dbref flags)` when they control it.
+pub fn display_name(game: &Game, viewer: Dbref, obj: &Object) -> String {
+    if controls(game, viewer, obj) {
+        format!(
+            "{}({}{}{})",
+            obj.name,
+            obj.dbref,
+            obj.kind.letter(),
+            obj.flags.letters()
+        )
+    } else {
+        obj.name.clone()
+    }
+}
+
+/// What `look` shows of the viewer's location.
+pub fn describe_location(game: &Game, viewer: Dbref) -> String {
+    match game.location_of(viewer).and_then(|l| game.world.get(l)) {
+        Some(room) => describe(game, viewer, room),
+        None => "You are nowhere.".to_string(),
+    }
+}
+
+fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
+    let mut text = display_name(game, viewer, obj);
+    text.push('\n');
+    if obj.description.is_empty() {
+        if obj.kind != ObjectKind::Room {
+            text.push_str("You see nothing special.\n");
+        }
+    } else {
+        text.push_str(&obj.description);
+        text.push('\n');
+    }
+    let visible: Vec<String> = game
+        .world
+        .contents(obj.dbref)
+        .iter()
+        .filter(|d| **d != viewer)
+        .filter_map(|d| game.world.get(*d))
+        .filter(|o| o.kind != ObjectKind::Player || game.ctx.table.is_connected(o.dbref))
+        .map(|o| display_name(game, viewer, o))
+        .collect();
+    if !visible.is_empty() {
+        text.push_str("Contents:\n");
+        for v in visible {
+            text.push_str(&v);
+            text.push('\n');
+        }
+    }
+    text.trim_end().to_string()
+}
+
+fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let target = args.trim();
+    let text = if target.is_empty() || target.eq_ignore_ascii_case("here") {
+        describe_location(game, caller.player)
+    } else if target.eq_ignore_ascii_case("me") {
+        match game.world.get(caller.player) {
+            Some(me) => describe(game, caller.player, me),
+            None => return Flow::Continue,
+        }
+    } else {
+        match find_here(game, caller.player, target) {
+            Ok(d) => match game.world.get(d) {
+                Some(o) => describe(game, caller.player, o),
+                None => "I can't see that here.".to_string(),
+            },
+            Err(why) => why.to_string(),
+        }
+    };
+    game.tell_handle(caller.handle, &text);
+    Flow::Continue
+}
+
+/// Matches a name among the things and connected players in the viewer's room.
+fn find_here(game: &Game, viewer: Dbref, name: &str) -> Result<Dbref, &'static str> {
+    let here = game.location_of(viewer).ok_or("I can't see that here.")?;
+    if let Some(d) = Dbref::parse(name) {
+        if game.location_of(d) == Some(here)
+            || (game.is_wizard(viewer) && game.world.get(d).is_some())
+        {
+            return Ok(d);
+        }
+        return Err("I can't see that here.");
+    }
+    let lower = name.to_lowercase();
+    let candidates: Vec<&Object> = game
+        .world
+        .contents(here)
+        .iter()
+        .filter_map(|d| game.world.get(*d))
+        .filter(|o| o.kind != ObjectKind::Player || game.ctx.table.is_connected(o.dbref))
+        .collect();
+    if let Some(o) = candidates.iter().find(|o| o.name.to_lowercase() == lower) {
+        return Ok(o.dbref);
+    }
+    let partial: Vec<&&Object> = candidates
+        .iter()
+        .filter(|o| o.name.to_lowercase().starts_with(&lower))
+        .collect();
+    match partial.as_slice() {
+        [one] => Ok(one.dbref),
+        [] => Err("I can't see that here."),
+        _ => Err("I don't know which one you mean!"),
+    }
+}

@@ -1,0 +1,317 @@
+//! TOML configuration: serde structs with defaults, unknown keys rejected, values validated.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Everything an operator can set. Every section and key has a default.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub store: StoreConfig,
+    pub game: GameConfig,
+    pub limits: LimitsConfig,
+    pub telnet: TelnetConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// One or more telnet listeners.
+    pub listen: Vec<String>,
+    /// Game name: MSSP NAME and welcome text.
+    pub name: String,
+    /// Directory holding connect.txt and quit.txt.
+    pub text_dir: PathBuf,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: vec!["0.0.0.0:4201".into()],
+            name: "mushd".into(),
+            text_dir: PathBuf::from("config/text"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Embedded,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub backend: Backend,
+    pub data_dir: PathBuf,
+    /// How often the write-behind flushes dirty metadata.
+    pub flush_interval_ms: u64,
+    /// Flush early once this many keys are dirty.
+    pub flush_max_keys: usize,
+    /// How long a critical write may take before it counts as failed.
+    pub critical_write_timeout_ms: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Embedded,
+            data_dir: PathBuf::from("data"),
+            flush_interval_ms: 50,
+            flush_max_keys: 1024,
+            critical_write_timeout_ms: 2000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GameConfig {
+    /// God's password, used once when a new database is created.
+    pub initial_god_password: String,
+    /// Argon2 memory cost in KiB for new password hashes.
+    pub password_hash_memory_kib: u32,
+}
+
+impl Default for GameConfig {
+    fn default() -> Self {
+        Self {
+            initial_god_password: "change-me".into(),
+            password_hash_memory_kib: 19 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    /// Longest input line; longer lines are cut with a notice.
+    pub max_line_bytes: usize,
+    /// Pending output per connection before the oldest is dropped.
+    pub output_queue_bytes: usize,
+    /// Seconds a connection may sit on the login screen.
+    pub login_timeout_secs: u64,
+    /// Failed logins one address may make per minute.
+    pub failed_logins_per_ip_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 20_000,
+            max_connections_per_ip: 1_000,
+            max_line_bytes: 8 * 1024,
+            output_queue_bytes: 256 * 1024,
+            login_timeout_secs: 300,
+            failed_logins_per_ip_per_minute: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelnetConfig {
+    /// Seconds between IAC NOP keepalives; 0 turns them off (some clients print them).
+    pub keepalive_secs: u64,
+    /// Largest subnegotiation payload accepted; longer ones are discarded.
+    pub max_subnegotiation_bytes: usize,
+    /// Extra MSSP variables (e.g. WEBSITE, CONTACT, LANGUAGE).
+    pub mssp: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for TelnetConfig {
+    fn default() -> Self {
+        Self {
+            keepalive_secs: 0,
+            max_subnegotiation_bytes: 1024,
+            mssp: Default::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as "info" or "mushd=debug"; RUST_LOG overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses config text; `origin` names the file in error messages.
+    pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_path_buf(),
+            message: describe_toml_error(text, &e),
+        })?;
+        config.validate().map_err(|message| ConfigError::Invalid {
+            path: origin.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: addresses parse, limits are non-zero.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.server.listen.is_empty() {
+            return Err("key server.listen: at least one address is needed".into());
+        }
+        for addr in &self.server.listen {
+            addr.parse::<SocketAddr>().map_err(|_| {
+                format!("key server.listen: {addr:?} is not an address like \"0.0.0.0:4201\"")
+            })?;
+        }
+        if self.server.name.trim().is_empty() {
+            return Err("key server.name: must not be empty".into());
+        }
+        let nonzero = [
+            ("limits.max_connections", self.limits.max_connections),
+            (
+                "limits.max_connections_per_ip",
+                self.limits.max_connections_per_ip,
+            ),
+            ("store.flush_max_keys", self.store.flush_max_keys),
+        ];
+        for (key, value) in nonzero {
+            if value == 0 {
+                return Err(format!("key {key}: must be greater than 0"));
+            }
+        }
+        if self.limits.max_line_bytes < 80 {
+            return Err("key limits.max_line_bytes: must be at least 80".into());
+        }
+        if self.limits.output_queue_bytes < 4096 {
+            return Err("key limits.output_queue_bytes: must be at least 4096".into());
+        }
+        if self.telnet.max_subnegotiation_bytes < 64 {
+            return Err("key telnet.max_subnegotiation_bytes: must be at least 64".into());
+        }
+        if self.store.flush_interval_ms == 0 {
+            return Err("key store.flush_interval_ms: must be greater than 0".into());
+        }
+        if self.store.critical_write_timeout_ms == 0 {
+            return Err("key store.critical_write_timeout_ms: must be greater than 0".into());
+        }
+        if self.game.password_hash_memory_kib < 8 {
+            return Err("key game.password_hash_memory_kib: must be at least 8".into());
+        }
+        Ok(())
+    }
+
+    /// The effective config as TOML, for `check-config`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+
+    pub fn listen_addrs(&self) -> Vec<SocketAddr> {
+        self.server
+            .listen
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect()
+    }
+}
+
+/// Turns a toml error into "line N, column M: message" naming the key.
+fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim().to_string();
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
+            let snippet = text.lines().nth(line - 1).unwrap_or("").trim();
+            format!("line {line}, column {column}: {message} (at `{snippet}`)")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate() {
+        Config::default().validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn contract_keys_parse() {
+        let text = r#"
+[server]
+listen = ["0.0.0.0:4201", "127.0.0.1:4202"]
+name = "Test"
+[store]
+backend = "embedded"
+data_dir = "d"
+[game]
+initial_god_password = "pw"
+"#;
+        let c = Config::parse(text, Path::new("t.toml")).expect("parses");
+        assert_eq!(c.server.listen.len(), 2);
+        assert_eq!(c.game.initial_god_password, "pw");
+        assert_eq!(c.limits.max_line_bytes, 8192);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = "[server]\nname = \"x\"\nlisten_on = [\"1.2.3.4:1\"]\n";
+        let err = Config::parse(text, Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("my.toml"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("listen_on"), "{err}");
+    }
+
+    #[test]
+    fn bad_address_is_named() {
+        let text = "[server]\nlisten = [\"nowhere\"]\n";
+        let err = Config::parse(text, Path::new("a.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.listen"), "{err}");
+    }
+}

@@ -1,0 +1,376 @@
+//! The game task: owns the World and runs one command at a time, in order, as every
+//! MUSH does, so command semantics are deterministic and game objects need no locks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{info, warn};
+
+use crate::command::{self, CommandTable};
+use crate::server::ServerContext;
+use crate::session::login::hash_password;
+use crate::session::{now_millis, CloseReason, Handle};
+use crate::store::write_behind::Op;
+use crate::store::{field_text, field_u64, Key, KeyKind};
+use crate::world::{Dbref, Flags, Object, ObjectKind, World};
+
+/// What a connection tells the game.
+pub enum GameMsg {
+    /// A logged-in player's command; `done` is answered once it has run.
+    Command {
+        handle: Handle,
+        line: String,
+        done: oneshot::Sender<Flow>,
+    },
+    /// Login screen: the player's dbref and password hash, by name.
+    Lookup {
+        name: String,
+        reply: oneshot::Sender<Option<(Dbref, String)>>,
+    },
+    /// Login screen: make a player with this (already hashed) password.
+    Create {
+        name: String,
+        hash: String,
+        reply: oneshot::Sender<Result<Dbref, String>>,
+    },
+    /// The connection is now bound to `player`: announce it and show the room.
+    LoggedIn {
+        handle: Handle,
+        player: Dbref,
+        created: bool,
+    },
+    /// WHO from the login screen.
+    LoginWho { handle: Handle },
+    /// The connection has ended; the game announces it and removes the row.
+    Disconnected {
+        handle: Handle,
+        how: DisconnectKind,
+        done: oneshot::Sender<()>,
+    },
+    /// Shut down gracefully: `by` is the wizard, `None` for a signal.
+    Shutdown { by: Option<Dbref> },
+}
+
+/// What a connection does after a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Back to the login screen.
+    Logout,
+    /// The connection is closing.
+    Quit,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisconnectKind {
+    Quit,
+    Boot,
+    Drop,
+    Timeout,
+    Shutdown,
+}
+
+/// The game state the commands work on.
+pub struct Game {
+    pub ctx: Arc<ServerContext>,
+    pub world: World,
+    /// Who each player paged last, for `page <message>`.
+    pub last_paged: HashMap<Dbref, Vec<Dbref>>,
+    /// Set by `@shutdown`.
+    pub shutting_down: Option<Option<Dbref>>,
+}
+
+/// Unix seconds now.
+pub fn now_secs() -> u64 {
+    now_millis() / 1000
+}
+
+impl Game {
+    /// Sends a line to one connection.
+    pub fn tell_handle(&self, handle: Handle, text: &str) {
+        self.ctx.table.send(handle, line_bytes(text));
+    }
+
+    /// Sends a line to every connection of a player.
+    pub fn tell(&self, player: Dbref, text: &str) {
+        self.ctx.table.send_player(player, &line_bytes(text));
+    }
+
+    /// Sends a line to every connected player in `room` but those in `except`.
+    pub fn tell_room(&self, room: Dbref, except: &[Dbref], text: &str) {
+        let bytes = line_bytes(text);
+        for &who in self.world.contents(room) {
+            if !except.contains(&who) {
+                self.ctx.table.send_player(who, &bytes);
+            }
+        }
+    }
+
+    pub fn location_of(&self, who: Dbref) -> Option<Dbref> {
+        self.world.get(who).and_then(|o| o.location)
+    }
+
+    pub fn is_wizard(&self, who: Dbref) -> bool {
+        self.world.get(who).is_some_and(Object::is_wizard)
+    }
+
+    /// Queues the named fields of an object for the store.
+    pub fn save(&self, dbref: Dbref, fields: &[&str]) {
+        let Some(obj) = self.world.get(dbref) else {
+            return;
+        };
+        let all = obj.to_fields();
+        for (name, value) in all {
+            if fields.is_empty() || fields.contains(&name.as_str()) {
+                self.ctx.wb.push(Key::Obj(dbref), Op::Set(name, value));
+            }
+        }
+    }
+
+    /// A player's name, or `*UNKNOWN*` for a dangling dbref.
+    pub fn name(&self, dbref: Dbref) -> String {
+        self.world.name(dbref).to_string()
+    }
+
+    fn create_player(&mut self, name: &str, hash: String) -> Result<Dbref, String> {
+        self.world
+            .check_player_name(name)
+            .map_err(|e| e.to_string())?;
+        let dbref = self.world.next_dbref();
+        let start = Dbref(0);
+        let obj = Object::new_player(dbref, name, hash, start, now_secs());
+        self.world.insert(obj);
+        self.save(dbref, &[]);
+        info!(player = %dbref, "new player");
+        Ok(dbref)
+    }
+
+    fn logged_in(&mut self, handle: Handle, player: Dbref, created: bool) {
+        let name = self.name(player);
+        let connections = self.ctx.table.handles_of(player).len();
+        if let Some(room) = self.location_of(player) {
+            let verb = if connections > 1 {
+                "reconnected"
+            } else {
+                "connected"
+            };
+            self.tell_room(room, &[player], &format!("{name} has {verb}."));
+        }
+        if created {
+            self.tell_handle(
+                handle,
+                &format!("Welcome, {name}! Your character has been created."),
+            );
+        }
+        let view = command::look::describe_location(self, player);
+        self.tell_handle(handle, &view);
+    }
+
+    fn disconnected(&mut self, handle: Handle, how: DisconnectKind) {
+        let Some(row) = self.ctx.table.remove(handle) else {
+            return;
+        };
+        let Some(player) = row.player else {
+            return;
+        };
+        self.player_left(player, &row.peer.ip().to_string(), how);
+    }
+
+    /// Announces a departure and records the last-on time once the last connection goes.
+    pub fn player_left(&mut self, player: Dbref, host: &str, how: DisconnectKind) {
+        let name = self.name(player);
+        let still_on = self.ctx.table.is_connected(player);
+        if let Some(room) = self.location_of(player) {
+            let what = if still_on {
+                "has partially disconnected."
+            } else {
+                "has disconnected."
+            };
+            self.tell_room(room, &[player], &format!("{name} {what}"));
+        }
+        if let Some(pd) = self.world.get_mut(player).and_then(|o| o.player.as_mut()) {
+            pd.last_on = Some(now_secs());
+            pd.last_host = Some(host.to_string());
+        }
+        self.save(player, &["last_on", "last_host"]);
+        tracing::debug!(player = %player, ?how, "player left");
+    }
+
+    /// Tells everyone, closes every connection and stops the game loop.
+    fn shutdown(&mut self, by: Option<Dbref>) {
+        let message = match by {
+            Some(w) => format!("GAME: Shutdown by {}", self.name(w)),
+            None => "GAME: The game is shutting down.".to_string(),
+        };
+        info!(%message, "shutting down");
+        self.ctx.table.broadcast(&line_bytes(&message), true);
+        for session in self.ctx.table.snapshot() {
+            session.outbound.close(CloseReason::Shutdown);
+        }
+        self.ctx.shutdown.cancel();
+    }
+}
+
+/// A line of output as bytes, with its newline.
+pub fn line_bytes(text: &str) -> Bytes {
+    let mut s = String::with_capacity(text.len() + 1);
+    s.push_str(text);
+    s.push('\n');
+    Bytes::from(s)
+}
+
+/// Loads every object; on an empty store creates Room Zero and God.
+pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
+    let started = std::time::Instant::now();
+    let records = ctx.store.load(KeyKind::Obj).await?;
+    let mut objects = Vec::with_capacity(records.len());
+    for (key, fields) in records {
+        let Key::Obj(dbref) = key else { continue };
+        match Object::from_fields(dbref, &fields) {
+            Some(o) => objects.push(o),
+            None => warn!(%dbref, "skipping an unreadable object record"),
+        }
+    }
+    let mut world = World::from_objects(objects);
+    if world.is_empty() {
+        let now = now_secs();
+        let mut room = Object::new_room(Dbref(0), "Room Zero", now);
+        room.description = "You are in Room Zero.".into();
+        let password = ctx.config.game.initial_god_password.clone();
+        let memory = ctx.config.game.password_hash_memory_kib;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password, memory))
+            .await?
+            .map_err(|e| anyhow::anyhow!("cannot hash the initial God password: {e}"))?;
+        let mut god = Object::new_player(Dbref(1), "One", hash, Dbref(0), now);
+        god.flags = Flags(Flags::WIZARD);
+        world.insert(room);
+        world.insert(god);
+        let mut ops = Vec::new();
+        for d in [Dbref(0), Dbref(1)] {
+            if let Some(o) = world.get(d) {
+                for (k, v) in o.to_fields() {
+                    ops.push((Key::Obj(d), Op::Set(k, v)));
+                }
+            }
+        }
+        ctx.wb.critical(ops).await?;
+        info!("created a new database: Room Zero (#0) and One (#1)");
+    }
+    if world.get(Dbref(0)).map(|o| o.kind) != Some(ObjectKind::Room) {
+        anyhow::bail!("the database has no room #0");
+    }
+    info!(
+        objects = world.len(),
+        millis = started.elapsed().as_millis() as u64,
+        "world loaded"
+    );
+    Ok(world)
+}
+
+/// Closes out session records no live socket holds (all of them, on a cold start):
+/// the bound player's last-on time is recorded and the record is removed.
+pub async fn reconcile_sessions(ctx: &ServerContext, world: &World) -> anyhow::Result<()> {
+    let records = ctx.store.load(KeyKind::Conn).await?;
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut closed_players = 0;
+    let mut ops = Vec::new();
+    for (key, fields) in &records {
+        let player = field_text(fields, "player").and_then(|p| Dbref::parse(&p));
+        if let Some(p) = player.filter(|p| world.get(*p).is_some()) {
+            let last = field_u64(fields, "last_seen").unwrap_or_else(now_secs);
+            ops.push((
+                Key::Obj(p),
+                Op::Set("last_on".into(), last.to_string().into()),
+            ));
+            if let Some(host) = field_text(fields, "host") {
+                ops.push((Key::Obj(p), Op::Set("last_host".into(), host.into())));
+            }
+            closed_players += 1;
+        }
+        ops.push((key.clone(), Op::Delete));
+    }
+    ctx.wb.critical(ops).await?;
+    info!(
+        records = records.len(),
+        players = closed_players,
+        "closed out stale session records"
+    );
+    Ok(())
+}
+
+/// The game loop.
+pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
+    let table = CommandTable::new();
+    let mut game = Game {
+        ctx,
+        world,
+        last_paged: HashMap::new(),
+        shutting_down: None,
+    };
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            GameMsg::Command { handle, line, done } => {
+                let flow = command::run(&mut game, &table, handle, &line);
+                let _ = done.send(flow);
+            }
+            GameMsg::Lookup { name, reply } => {
+                let found = game.world.player_by_name(&name).and_then(|d| {
+                    let hash = game.world.get(d)?.player.as_ref()?.password_hash.clone();
+                    Some((d, hash))
+                });
+                let _ = reply.send(found);
+            }
+            GameMsg::Create { name, hash, reply } => {
+                let _ = reply.send(game.create_player(&name, hash));
+            }
+            GameMsg::LoggedIn {
+                handle,
+                player,
+                created,
+            } => game.logged_in(handle, player, created),
+            GameMsg::LoginWho { handle } => {
+                let who = command::connection::who_text(&game, false);
+                game.tell_handle(handle, &who);
+            }
+            GameMsg::Disconnected { handle, how, done } => {
+                game.disconnected(handle, how);
+                let _ = done.send(());
+            }
+            GameMsg::Shutdown { by } => game.shutting_down = Some(by),
+        }
+        if let Some(by) = game.shutting_down.take() {
+            game.shutdown(by);
+            break;
+        }
+    }
+    // Keep answering until every connection has said goodbye (bounded), so each
+    // departure is recorded and no connection waits on us forever.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(8);
+    while !game.ctx.table.is_empty() {
+        let msg = match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(msg)) => msg,
+            _ => break,
+        };
+        match msg {
+            GameMsg::Command { done, .. } => {
+                let _ = done.send(Flow::Quit);
+            }
+            GameMsg::Disconnected { handle, how, done } => {
+                game.disconnected(handle, how);
+                let _ = done.send(());
+            }
+            GameMsg::Lookup { reply, .. } => {
+                let _ = reply.send(None);
+            }
+            GameMsg::Create { reply, .. } => {
+                let _ = reply.send(Err("The game is shutting down.".into()));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! mushd: a MUSH server daemon. The binary and the integration tests share this library.
+
+pub mod command;
+pub mod config;
+pub mod game;
+pub mod server;
+pub mod session;
+pub mod store;
+pub mod telnet;
+pub mod world;

@@ -1,0 +1,480 @@
+//! The per-connection task: negotiates telnet, assembles lines, runs the login screen,
+//! hands commands to the game, and keeps its row of the session table current.
+//! A second small task writes queued output, so a client that stops reading never
+//! holds up the reading side or anyone else.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_util::codec::FramedRead;
+use tracing::{debug, info, warn};
+
+use super::login::{self, LoginCommand};
+use super::outbound::{CloseReason, OutItem, Outbound};
+use super::table::{now_millis, Handle, Session};
+use crate::game::{DisconnectKind, Flow, GameMsg};
+use crate::server::ServerContext;
+use crate::store::write_behind::Op;
+use crate::store::Key;
+use crate::telnet::codec::encode_frame;
+use crate::telnet::mud::{mssp_frame, mssp_plain, Negotiator};
+use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
+use crate::world::Dbref;
+
+/// How long the writer gets to deliver final output before the socket is dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// Where the connection is.
+enum Stage {
+    Login,
+    Playing,
+}
+
+struct Conn {
+    ctx: Arc<ServerContext>,
+    handle: Handle,
+    peer: SocketAddr,
+    out: Arc<Outbound>,
+    neg: Negotiator,
+    stage: Stage,
+}
+
+/// Runs one connection to its end.
+pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, handle: Handle) {
+    let _ = stream.set_nodelay(true);
+    let (read_half, write_half) = stream.into_split();
+    let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
+    ctx.table.insert(Session::new(handle, peer, out.clone()));
+    record_new_session(&ctx, handle, peer);
+    debug!("connected");
+
+    let writer = tokio::spawn(write_loop(write_half, out.clone()));
+    let mut conn = Conn {
+        ctx: ctx.clone(),
+        handle,
+        peer,
+        out: out.clone(),
+        neg: Negotiator::new(),
+        stage: Stage::Login,
+    };
+    for frame in conn.neg.offers() {
+        out.push(OutItem::Frame(frame));
+    }
+    conn.send_text(&ctx.texts.connect);
+
+    let codec = TelnetCodec::new(
+        ctx.config.limits.max_line_bytes,
+        ctx.config.telnet.max_subnegotiation_bytes,
+    );
+    let mut reader = FramedRead::with_capacity(read_half, codec, 1024);
+    let how = conn.read_loop(&mut reader).await;
+    drop(reader);
+
+    // Let the writer deliver what is queued, but never wait on a client for long.
+    out.close(match how {
+        DisconnectKind::Boot => CloseReason::Boot,
+        DisconnectKind::Shutdown => CloseReason::Shutdown,
+        _ => CloseReason::Quit,
+    });
+    let mut writer = writer;
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    // The game announces the departure and removes the row.
+    let (tx, rx) = oneshot::channel();
+    if ctx
+        .game
+        .send(GameMsg::Disconnected {
+            handle,
+            how,
+            done: tx,
+        })
+        .await
+        .is_ok()
+    {
+        let _ = rx.await;
+    } else {
+        ctx.table.remove(handle);
+    }
+    if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
+        warn!(error = %e, "session record removal is queued, not yet written");
+    }
+    debug!(?how, "disconnected");
+}
+
+/// Writes the connection's first metadata through the write-behind.
+fn record_new_session(ctx: &ServerContext, handle: Handle, peer: SocketAddr) {
+    let key = Key::Conn(handle);
+    let now = (now_millis() / 1000).to_string();
+    ctx.wb.set(key.clone(), "connected_at", now.clone());
+    ctx.wb.set(key.clone(), "last_seen", now);
+    ctx.wb.set(key.clone(), "host", peer.ip().to_string());
+    ctx.wb.set(key.clone(), "port", peer.port().to_string());
+    ctx.wb.set(key.clone(), "cmds", "0");
+    ctx.wb.set(key, "node", ctx.node.clone());
+}
+
+impl Conn {
+    fn send_text(&self, text: &str) {
+        let mut t = text.to_string();
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+        self.out.push_text(Bytes::from(t));
+    }
+
+    async fn read_loop(
+        &mut self,
+        reader: &mut FramedRead<tokio::net::tcp::OwnedReadHalf, TelnetCodec>,
+    ) -> DisconnectKind {
+        let login_timeout = Duration::from_secs(self.ctx.config.limits.login_timeout_secs.max(1));
+        let mut login_deadline = tokio::time::Instant::now() + login_timeout;
+        let keepalive_secs = self.ctx.config.telnet.keepalive_secs;
+        let mut keepalive = tokio::time::interval(Duration::from_secs(keepalive_secs.max(1)));
+        keepalive.tick().await;
+        loop {
+            let logged_in = matches!(self.stage, Stage::Playing);
+            let event = tokio::select! {
+                ev = reader.next() => ev,
+                _ = self.out.closing() => {
+                    return match self.out.close_reason() {
+                        Some(CloseReason::Boot) => DisconnectKind::Boot,
+                        Some(CloseReason::Shutdown) => DisconnectKind::Shutdown,
+                        Some(CloseReason::LoginTimeout) => DisconnectKind::Timeout,
+                        Some(CloseReason::Dropped) => DisconnectKind::Drop,
+                        _ => DisconnectKind::Quit,
+                    };
+                }
+                _ = tokio::time::sleep_until(login_deadline), if !logged_in => {
+                    self.send_text(&format!(
+                        "You stayed on the login screen for more than {} seconds. Goodbye.",
+                        login_timeout.as_secs()
+                    ));
+                    self.out.close(CloseReason::LoginTimeout);
+                    return DisconnectKind::Timeout;
+                }
+                _ = keepalive.tick(), if keepalive_secs > 0 => {
+                    self.out.push(OutItem::Frame(TelnetFrame::Command(crate::telnet::cmd::NOP)));
+                    continue;
+                }
+            };
+            let event = match event {
+                Some(Ok(ev)) => ev,
+                Some(Err(e)) => {
+                    debug!(error = %e, "read error");
+                    return DisconnectKind::Drop;
+                }
+                None => return DisconnectKind::Drop,
+            };
+            match event {
+                TelnetEvent::Line { bytes, truncated } => {
+                    let line = self.neg.info.charset.decode(&bytes);
+                    if truncated {
+                        self.send_text(&format!(
+                            "Your line was too long and was cut to {} bytes.",
+                            self.ctx.config.limits.max_line_bytes
+                        ));
+                    }
+                    self.ctx
+                        .table
+                        .update(self.handle, |s| s.bytes_in += bytes.len() as u64 + 2);
+                    let flow = match self.stage {
+                        Stage::Login => self.login_line(&line).await,
+                        Stage::Playing => self.command_line(line).await,
+                    };
+                    match flow {
+                        Flow::Continue => {}
+                        Flow::Logout => {
+                            self.stage = Stage::Login;
+                            login_deadline = tokio::time::Instant::now() + login_timeout;
+                            self.unbind_record().await;
+                            self.send_text(&self.ctx.texts.connect.clone());
+                        }
+                        Flow::Quit => return DisconnectKind::Quit,
+                    }
+                }
+                TelnetEvent::SubnegotiationOverflow(opt) => {
+                    debug!(opt, "discarded an over-long subnegotiation");
+                }
+                other => self.negotiation(&other),
+            }
+        }
+    }
+
+    fn negotiation(&mut self, event: &TelnetEvent) {
+        let outcome = self.neg.handle(event);
+        for frame in outcome.frames {
+            self.out.push(OutItem::Frame(frame));
+        }
+        if outcome.send_mssp {
+            self.out
+                .push(OutItem::Frame(mssp_frame(&self.ctx.mssp_vars())));
+        }
+        if outcome.terminal_changed {
+            let info = self.neg.info.clone();
+            self.out.set_charset(info.charset);
+            let key = Key::Conn(self.handle);
+            let wb = &self.ctx.wb;
+            wb.set(key.clone(), "ttype", info.ttype_summary());
+            wb.set(
+                key.clone(),
+                "width",
+                info.width.map(|w| w.to_string()).unwrap_or_default(),
+            );
+            wb.set(
+                key.clone(),
+                "height",
+                info.height.map(|h| h.to_string()).unwrap_or_default(),
+            );
+            wb.set(key, "charset", info.charset.name());
+            self.ctx.table.update(self.handle, |s| s.terminal = info);
+        }
+    }
+
+    /// Runs a connected player's command in the game and waits until it has run.
+    async fn command_line(&mut self, line: String) -> Flow {
+        let is_idle = line.trim().eq_ignore_ascii_case("idle");
+        let now = now_millis();
+        let cmds = self
+            .ctx
+            .table
+            .update(self.handle, |s| {
+                if !is_idle {
+                    s.last_seen_ms = now;
+                }
+                s.cmds += 1;
+                s.cmds
+            })
+            .unwrap_or(0);
+        let key = Key::Conn(self.handle);
+        if !is_idle {
+            self.ctx
+                .wb
+                .set(key.clone(), "last_seen", (now / 1000).to_string());
+        }
+        self.ctx.wb.set(key, "cmds", cmds.to_string());
+        self.ctx.counters.commands.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        let msg = GameMsg::Command {
+            handle: self.handle,
+            line,
+            done: tx,
+        };
+        if self.ctx.game.send(msg).await.is_err() {
+            return Flow::Quit;
+        }
+        rx.await.unwrap_or(Flow::Quit)
+    }
+
+    async fn login_line(&mut self, line: &str) -> Flow {
+        match login::parse(line) {
+            LoginCommand::Empty => Flow::Continue,
+            LoginCommand::Usage(u) => {
+                self.send_text(u);
+                Flow::Continue
+            }
+            LoginCommand::Unknown => {
+                self.send_text(
+                    "That is not a login command. Use: connect <name> <password>, \
+                     create <name> <password>, WHO or QUIT.",
+                );
+                Flow::Continue
+            }
+            LoginCommand::Quit => {
+                self.send_text(&self.ctx.texts.quit.clone());
+                self.out.close(CloseReason::Quit);
+                Flow::Quit
+            }
+            LoginCommand::MsspRequest => {
+                self.out
+                    .push_text(Bytes::from(mssp_plain(&self.ctx.mssp_vars())));
+                Flow::Continue
+            }
+            LoginCommand::Who => {
+                let _ = self
+                    .ctx
+                    .game
+                    .send(GameMsg::LoginWho {
+                        handle: self.handle,
+                    })
+                    .await;
+                Flow::Continue
+            }
+            LoginCommand::Connect { name, password } => self.connect(name, password).await,
+            LoginCommand::Create { name, password } => self.create(name, password).await,
+        }
+    }
+
+    async fn connect(&mut self, name: String, password: String) -> Flow {
+        let ip = self.peer.ip();
+        if self.ctx.login_limiter.is_blocked(ip) {
+            self.send_text(
+                "Too many failed logins from your address. Please wait a minute and try again.",
+            );
+            return Flow::Continue;
+        }
+        let (tx, rx) = oneshot::channel();
+        if self
+            .ctx
+            .game
+            .send(GameMsg::Lookup { name, reply: tx })
+            .await
+            .is_err()
+        {
+            return Flow::Quit;
+        }
+        let found = rx.await.ok().flatten();
+        let verified = match found {
+            Some((dbref, hash)) => {
+                let ok =
+                    tokio::task::spawn_blocking(move || login::verify_password(&password, &hash))
+                        .await
+                        .unwrap_or(false);
+                ok.then_some(dbref)
+            }
+            None => None,
+        };
+        match verified {
+            Some(dbref) => self.logged_in(dbref, false).await,
+            None => {
+                self.ctx.login_limiter.record_failure(ip);
+                self.ctx
+                    .counters
+                    .failed_logins
+                    .fetch_add(1, Ordering::Relaxed);
+                info!("failed login");
+                self.send_text("Either that player does not exist, or has a different password.");
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn create(&mut self, name: String, password: String) -> Flow {
+        if password.chars().count() < 3 {
+            self.send_text("Please choose a password of at least 3 characters.");
+            return Flow::Continue;
+        }
+        let memory = self.ctx.config.game.password_hash_memory_kib;
+        let hashed =
+            tokio::task::spawn_blocking(move || login::hash_password(&password, memory)).await;
+        let hash = match hashed {
+            Ok(Ok(h)) => h,
+            _ => {
+                self.send_text("The game cannot create characters right now.");
+                return Flow::Continue;
+            }
+        };
+        let (tx, rx) = oneshot::channel();
+        let msg = GameMsg::Create {
+            name,
+            hash,
+            reply: tx,
+        };
+        if self.ctx.game.send(msg).await.is_err() {
+            return Flow::Quit;
+        }
+        match rx.await {
+            Ok(Ok(dbref)) => self.logged_in(dbref, true).await,
+            Ok(Err(why)) => {
+                self.send_text(&why);
+                Flow::Continue
+            }
+            Err(_) => Flow::Quit,
+        }
+    }
+
+    /// Binds the connection: written to the store before the player gets in.
+    async fn logged_in(&mut self, dbref: Dbref, created: bool) -> Flow {
+        let op = Op::Set("player".into(), Bytes::from(dbref.to_string()));
+        if let Err(e) = self
+            .ctx
+            .wb
+            .critical(vec![(Key::Conn(self.handle), op)])
+            .await
+        {
+            warn!(error = %e, player = %dbref, "login binding is queued, not yet written");
+        }
+        self.ctx.table.bind(self.handle, dbref);
+        self.ctx.counters.logins.fetch_add(1, Ordering::Relaxed);
+        self.stage = Stage::Playing;
+        info!(player = %dbref, created, "logged in");
+        let _ = self
+            .ctx
+            .game
+            .send(GameMsg::LoggedIn {
+                handle: self.handle,
+                player: dbref,
+                created,
+            })
+            .await;
+        Flow::Continue
+    }
+
+    async fn unbind_record(&self) {
+        let op = Op::Set("player".into(), Bytes::new());
+        if let Err(e) = self
+            .ctx
+            .wb
+            .critical(vec![(Key::Conn(self.handle), op)])
+            .await
+        {
+            warn!(error = %e, "logout is queued, not yet written");
+        }
+    }
+}
+
+/// Drains the outbound queue to the socket until a close is asked for or writing fails.
+async fn write_loop(mut socket: OwnedWriteHalf, out: Arc<Outbound>) {
+    let mut buf = BytesMut::new();
+    loop {
+        if !out.has_pending() {
+            out.wait().await;
+        }
+        let drained = out.drain();
+        let charset = out.charset();
+        if drained.flushed {
+            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
+        }
+        for item in drained.items {
+            let frame = match item {
+                OutItem::Text(text) => {
+                    let encoded = if text.is_ascii() {
+                        text
+                    } else {
+                        charset.encode(&String::from_utf8_lossy(&text))
+                    };
+                    TelnetFrame::Text(encoded)
+                }
+                OutItem::Frame(f) => f,
+            };
+            encode_frame(&frame, &mut buf);
+        }
+        if !buf.is_empty() {
+            if socket.write_all(&buf).await.is_err() {
+                break;
+            }
+            out.bytes_out.fetch_add(buf.len() as u64, Ordering::Relaxed);
+            buf.clear();
+            if buf.capacity() > 64 * 1024 {
+                buf = BytesMut::new();
+            }
+        }
+        if drained.close.is_some() {
+            let _ = socket.shutdown().await;
+            break;
+        }
+    }
+    // Tell the reading side, in case the socket failed rather than closed.
+    out.close(CloseReason::Dropped);
+}

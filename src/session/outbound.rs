@@ -1,0 +1,211 @@
+//! A connection's bounded outbound queue. The game pushes and never waits; when a client
+//! stops reading, the oldest output is dropped and the client later sees `*** FLUSHED ***`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::telnet::mud::Charset;
+use crate::telnet::TelnetFrame;
+
+/// One queued item: text (UTF-8, encoded for the wire by the writer) or a telnet frame.
+#[derive(Debug, Clone)]
+pub enum OutItem {
+    Text(Bytes),
+    Frame(TelnetFrame),
+}
+
+impl OutItem {
+    fn size(&self) -> usize {
+        match self {
+            OutItem::Text(b) => b.len(),
+            OutItem::Frame(TelnetFrame::Subnegotiate(_, p)) => p.len() + 5,
+            OutItem::Frame(_) => 3,
+        }
+    }
+}
+
+/// Why the connection is being closed; the writer drains output first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    Quit,
+    Boot,
+    Shutdown,
+    LoginTimeout,
+    /// The socket failed or the client went away.
+    Dropped,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    queue: VecDeque<OutItem>,
+    bytes: usize,
+    flushed: bool,
+    close: Option<CloseReason>,
+}
+
+/// Shared between the game (pushing) and the connection's writer (draining).
+#[derive(Debug)]
+pub struct Outbound {
+    state: Mutex<State>,
+    notify: Notify,
+    limit: usize,
+    charset: AtomicU8,
+    /// Cancelled once a close is asked for, so the reader can stop too.
+    closing: CancellationToken,
+    pub bytes_out: AtomicU64,
+    pub dropped_bytes: AtomicU64,
+}
+
+/// What the writer takes in one go.
+pub struct Drained {
+    pub items: Vec<OutItem>,
+    pub flushed: bool,
+    pub close: Option<CloseReason>,
+}
+
+impl Outbound {
+    pub fn new(limit: usize) -> Outbound {
+        Outbound {
+            state: Mutex::new(State::default()),
+            notify: Notify::new(),
+            limit,
+            charset: AtomicU8::new(0),
+            closing: CancellationToken::new(),
+            bytes_out: AtomicU64::new(0),
+            dropped_bytes: AtomicU64::new(0),
+        }
+    }
+
+    pub fn charset(&self) -> Charset {
+        match self.charset.load(Ordering::Relaxed) {
+            1 => Charset::Utf8,
+            _ => Charset::Latin1,
+        }
+    }
+
+    pub fn set_charset(&self, c: Charset) {
+        self.charset
+            .store(matches!(c, Charset::Utf8) as u8, Ordering::Relaxed);
+    }
+
+    /// Queues text; drops the oldest items when over the limit.
+    pub fn push_text(&self, text: Bytes) {
+        self.push(OutItem::Text(text));
+    }
+
+    pub fn push(&self, item: OutItem) {
+        let size = item.size();
+        {
+            let Ok(mut st) = self.state.lock() else {
+                return;
+            };
+            if st.close.is_some() {
+                return;
+            }
+            st.bytes += size;
+            st.queue.push_back(item);
+            while st.bytes > self.limit && st.queue.len() > 1 {
+                if let Some(old) = st.queue.pop_front() {
+                    st.bytes -= old.size();
+                    st.flushed = true;
+                    self.dropped_bytes
+                        .fetch_add(old.size() as u64, Ordering::Relaxed);
+                }
+            }
+        }
+        self.notify.notify_one();
+    }
+
+    /// Asks the writer to send what is queued and then close.
+    pub fn close(&self, reason: CloseReason) {
+        if let Ok(mut st) = self.state.lock() {
+            if st.close.is_none() {
+                st.close = Some(reason);
+            }
+        }
+        self.closing.cancel();
+        self.notify.notify_one();
+    }
+
+    /// Resolves once a close has been asked for.
+    pub async fn closing(&self) {
+        self.closing.cancelled().await
+    }
+
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.state.lock().ok().and_then(|s| s.close)
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.state.lock().map(|s| s.close.is_some()).unwrap_or(true)
+    }
+
+    pub fn queued_bytes(&self) -> usize {
+        self.state.lock().map(|s| s.bytes).unwrap_or(0)
+    }
+
+    /// Takes everything queued.
+    pub fn drain(&self) -> Drained {
+        let Ok(mut st) = self.state.lock() else {
+            return Drained {
+                items: Vec::new(),
+                flushed: false,
+                close: Some(CloseReason::Shutdown),
+            };
+        };
+        st.bytes = 0;
+        Drained {
+            items: st.queue.drain(..).collect(),
+            flushed: std::mem::take(&mut st.flushed),
+            close: st.close,
+        }
+    }
+
+    /// Waits until something is pushed or a close is asked for.
+    pub async fn wait(&self) {
+        self.notify.notified().await;
+    }
+
+    /// Whether anything is waiting to be written.
+    pub fn has_pending(&self) -> bool {
+        self.state
+            .lock()
+            .map(|s| !s.queue.is_empty() || s.close.is_some())
+            .unwrap_or(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oldest_is_dropped_and_flagged() {
+        let q = Outbound::new(10);
+        q.push_text(Bytes::from_static(b"aaaa"));
+        q.push_text(Bytes::from_static(b"bbbb"));
+        q.push_text(Bytes::from_static(b"cccc"));
+        let d = q.drain();
+        assert!(d.flushed);
+        assert_eq!(d.items.len(), 2);
+        assert!(q.queued_bytes() == 0);
+        q.push_text(Bytes::from_static(b"dd"));
+        assert!(!q.drain().flushed);
+    }
+
+    #[test]
+    fn nothing_queues_after_close() {
+        let q = Outbound::new(100);
+        q.push_text(Bytes::from_static(b"bye"));
+        q.close(CloseReason::Quit);
+        q.push_text(Bytes::from_static(b"late"));
+        let d = q.drain();
+        assert_eq!(d.items.len(), 1);
+        assert_eq!(d.close, Some(CloseReason::Quit));
+    }
+}

@@ -1,0 +1,227 @@
+//! The default backend: one redb file under the data directory, crash-safe by design
+//! (copy-on-write B-trees, fsync on commit), so `cargo run` needs nothing installed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::{Database, ReadableTable, TableDefinition};
+use serde_bytes::ByteBuf;
+
+use super::{Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields};
+
+/// Records by key string; each value is an rmp-serde map of field to bytes.
+const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+/// Counters such as the next connection handle.
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const NEXT_HANDLE: &str = "next_handle";
+
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn encode(fields: &BTreeMap<String, ByteBuf>) -> Result<Vec<u8>, StoreError> {
+    rmp_serde::to_vec(fields).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<BTreeMap<String, ByteBuf>, StoreError> {
+    rmp_serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) `<data_dir>/mushd.redb`.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<EmbeddedStore> {
+        let dir = data_dir.to_path_buf();
+        let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                anyhow::anyhow!("cannot create data directory {}: {e}", dir.display())
+            })?;
+            let path = dir.join("mushd.redb");
+            let db = Database::create(&path)
+                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+            let txn = db.begin_write()?;
+            txn.open_table(RECORDS)?;
+            txn.open_table(META)?;
+            txn.commit()?;
+            Ok(db)
+        })
+        .await??;
+        Ok(EmbeddedStore { db: Arc::new(db) })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(unavailable)?
+    }
+}
+
+fn apply_batch(db: &Database, batch: Vec<RecordWrite>) -> Result<(), StoreError> {
+    let txn = db.begin_write().map_err(unavailable)?;
+    {
+        let mut table = txn.open_table(RECORDS).map_err(unavailable)?;
+        for write in batch {
+            let key = write.key.to_string();
+            let mut fields = if write.delete_first {
+                BTreeMap::new()
+            } else {
+                match table.get(key.as_str()).map_err(unavailable)? {
+                    Some(v) => decode(v.value())?,
+                    None => BTreeMap::new(),
+                }
+            };
+            for name in write.remove {
+                fields.remove(&name);
+            }
+            for (name, value) in write.set {
+                fields.insert(name, ByteBuf::from(value.to_vec()));
+            }
+            if fields.is_empty() {
+                table.remove(key.as_str()).map_err(unavailable)?;
+            } else {
+                table
+                    .insert(key.as_str(), encode(&fields)?.as_slice())
+                    .map_err(unavailable)?;
+            }
+        }
+    }
+    txn.commit().map_err(unavailable)
+}
+
+fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, StoreError> {
+    let txn = db.begin_read().map_err(unavailable)?;
+    let table = txn.open_table(RECORDS).map_err(unavailable)?;
+    let prefix = kind.prefix();
+    let mut out = Vec::new();
+    for item in table.range(prefix..).map_err(unavailable)? {
+        let (k, v) = item.map_err(unavailable)?;
+        let k = k.value();
+        if !k.starts_with(prefix) {
+            break;
+        }
+        let Some(key) = Key::parse(k) else {
+            continue;
+        };
+        let fields = decode(v.value())?
+            .into_iter()
+            .map(|(name, value)| (name, value.into_vec()))
+            .collect();
+        out.push((key, fields));
+    }
+    Ok(out)
+}
+
+fn reserve(db: &Database, count: u64) -> Result<u64, StoreError> {
+    let txn = db.begin_write().map_err(unavailable)?;
+    let first = {
+        let mut meta = txn.open_table(META).map_err(unavailable)?;
+        let first = meta
+            .get(NEXT_HANDLE)
+            .map_err(unavailable)?
+            .map(|v| v.value())
+            .unwrap_or(1);
+        meta.insert(NEXT_HANDLE, first + count)
+            .map_err(unavailable)?;
+        first
+    };
+    txn.commit().map_err(unavailable)?;
+    Ok(first)
+}
+
+impl Store for EmbeddedStore {
+    fn backend_name(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn apply(&self, batch: Vec<RecordWrite>) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(move |db| apply_batch(db, batch)))
+    }
+
+    fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
+        Box::pin(self.blocking(move |db| load_kind(db, kind)))
+    }
+
+    fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {
+        Box::pin(self.blocking(move |db| reserve(db, count)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::Dbref;
+    use bytes::Bytes;
+
+    fn set(key: Key, pairs: &[(&str, &str)]) -> RecordWrite {
+        RecordWrite {
+            key,
+            delete_first: false,
+            set: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Bytes::copy_from_slice(v.as_bytes())))
+                .collect(),
+            remove: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn fields_merge_and_delete() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(dir.path()).await.expect("open");
+        store
+            .apply(vec![set(
+                Key::Conn(5),
+                &[("player", "#3"), ("width", "80")],
+            )])
+            .await
+            .expect("apply");
+        store
+            .apply(vec![
+                set(Key::Conn(5), &[("width", "132")]),
+                set(Key::Obj(Dbref(1)), &[("name", "One")]),
+            ])
+            .await
+            .expect("apply");
+        let conns = store.load(KeyKind::Conn).await.expect("load");
+        assert_eq!(conns.len(), 1);
+        assert_eq!(
+            conns[0].1.get("width").map(Vec::as_slice),
+            Some(&b"132"[..])
+        );
+        assert_eq!(
+            conns[0].1.get("player").map(Vec::as_slice),
+            Some(&b"#3"[..])
+        );
+        store
+            .apply(vec![RecordWrite {
+                key: Key::Conn(5),
+                delete_first: true,
+                set: vec![],
+                remove: vec![],
+            }])
+            .await
+            .expect("delete");
+        assert!(store.load(KeyKind::Conn).await.expect("load").is_empty());
+        assert_eq!(store.load(KeyKind::Obj).await.expect("load").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn handles_survive_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = EmbeddedStore::open(dir.path()).await.expect("open");
+            assert_eq!(store.reserve_handles(10).await.expect("reserve"), 1);
+            assert_eq!(store.reserve_handles(10).await.expect("reserve"), 11);
+        }
+        let store = EmbeddedStore::open(dir.path()).await.expect("reopen");
+        assert_eq!(store.reserve_handles(10).await.expect("reserve"), 21);
+    }
+}

@@ -1,0 +1,146 @@
+//! Persistence: the `Store` trait, its backends and the write-behind engine in front of them.
+//!
+//! Every record is a small hash of named fields under a key such as `conn:7` or `obj:3`,
+//! so a backend can write just the fields that changed.
+
+pub mod embedded;
+pub mod write_behind;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::config::{Backend, StoreConfig};
+use crate::world::Dbref;
+
+pub use write_behind::{CriticalError, WriteBehind};
+
+/// Field values as they are handed to a backend.
+pub type Fields = BTreeMap<String, Bytes>;
+/// Field values as read back.
+pub type StoredFields = BTreeMap<String, Vec<u8>>;
+
+/// The key of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// A live connection's metadata, by handle.
+    Conn(u64),
+    /// A game object, by dbref.
+    Obj(Dbref),
+}
+
+/// Which family of records to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Conn,
+    Obj,
+}
+
+impl Key {
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            Key::Conn(_) => KeyKind::Conn,
+            Key::Obj(_) => KeyKind::Obj,
+        }
+    }
+
+    /// Parses the form produced by `Display`.
+    pub fn parse(s: &str) -> Option<Key> {
+        let (kind, id) = s.split_once(':')?;
+        match kind {
+            "conn" => id.parse().ok().map(Key::Conn),
+            "obj" => Dbref::parse(id).map(Key::Obj),
+            _ => None,
+        }
+    }
+}
+
+impl KeyKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            KeyKind::Conn => "conn:",
+            KeyKind::Obj => "obj:",
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Conn(h) => write!(f, "conn:{h}"),
+            Key::Obj(d) => write!(f, "obj:{d}"),
+        }
+    }
+}
+
+/// One record's change within a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordWrite {
+    pub key: Key,
+    /// Remove the whole record before applying `set` (a deletion when `set` is empty).
+    pub delete_first: bool,
+    pub set: Vec<(String, Bytes)>,
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("store data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A durable backend. Implementations apply a batch atomically (a transaction or a
+/// MULTI/EXEC pipeline) and never hold the caller's locks.
+pub trait Store: Send + Sync + 'static {
+    /// Short name for logs and `@stats`.
+    fn backend_name(&self) -> &'static str;
+    /// Applies every write in one atomic step.
+    fn apply(&self, batch: Vec<RecordWrite>) -> StoreFuture<'_, ()>;
+    /// Reads every record of one kind.
+    fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>>;
+    /// Reserves `count` connection handles; returns the first. Handles are never reused.
+    fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64>;
+}
+
+/// Opens the configured backend.
+pub async fn open(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
+    match config.backend {
+        Backend::Embedded => {
+            let store = embedded::EmbeddedStore::open(&config.data_dir).await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Reads a field as UTF-8 text.
+pub fn field_text(fields: &StoredFields, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// Reads a field as a number.
+pub fn field_u64(fields: &StoredFields, name: &str) -> Option<u64> {
+    field_text(fields, name).and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for k in [Key::Conn(42), Key::Obj(Dbref(7))] {
+            assert_eq!(Key::parse(&k.to_string()), Some(k));
+        }
+        assert_eq!(Key::parse("nope:1"), None);
+    }
+}

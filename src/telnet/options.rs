@@ -1,0 +1,220 @@
+//! Option negotiation with the RFC 1143 "Q method", so negotiation can never loop.
+
+use super::cmd::{DO, DONT, WILL, WONT};
+use super::codec::TelnetFrame;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Q {
+    #[default]
+    No,
+    Yes,
+    WantNo,
+    WantYes,
+}
+
+/// Which side of an option a state describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// We perform it (we send WILL).
+    Us,
+    /// The client performs it (we send DO).
+    Him,
+}
+
+/// The negotiated state of every option on one connection.
+#[derive(Debug, Clone)]
+pub struct OptionTable {
+    us: [Q; 256],
+    him: [Q; 256],
+    allow_us: fn(u8) -> bool,
+    allow_him: fn(u8) -> bool,
+}
+
+/// What a received negotiation changed, for the caller to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Enabled(Side, u8),
+    Disabled(Side, u8),
+}
+
+impl OptionTable {
+    /// `allow_us`/`allow_him` say which options we agree to when the client asks.
+    pub fn new(allow_us: fn(u8) -> bool, allow_him: fn(u8) -> bool) -> Self {
+        Self {
+            us: [Q::No; 256],
+            him: [Q::No; 256],
+            allow_us,
+            allow_him,
+        }
+    }
+
+    pub fn is_enabled(&self, side: Side, opt: u8) -> bool {
+        match side {
+            Side::Us => self.us[opt as usize] == Q::Yes,
+            Side::Him => self.him[opt as usize] == Q::Yes,
+        }
+    }
+
+    /// Asks for an option to be enabled; returns the frame to send, if any.
+    pub fn request(&mut self, side: Side, opt: u8) -> Option<TelnetFrame> {
+        let (q, verb) = match side {
+            Side::Us => (&mut self.us[opt as usize], WILL),
+            Side::Him => (&mut self.him[opt as usize], DO),
+        };
+        if *q == Q::No {
+            *q = Q::WantYes;
+            Some(TelnetFrame::Negotiate(verb, opt))
+        } else {
+            None
+        }
+    }
+
+    /// Handles a received WILL/WONT/DO/DONT; returns the reply to send and what changed.
+    pub fn receive(&mut self, verb: u8, opt: u8) -> (Option<TelnetFrame>, Option<Change>) {
+        let (side, positive) = match verb {
+            WILL => (Side::Him, true),
+            WONT => (Side::Him, false),
+            DO => (Side::Us, true),
+            DONT => (Side::Us, false),
+            _ => return (None, None),
+        };
+        let (yes_verb, no_verb, allowed) = match side {
+            Side::Him => (DO, DONT, (self.allow_him)(opt)),
+            Side::Us => (WILL, WONT, (self.allow_us)(opt)),
+        };
+        let q = match side {
+            Side::Him => &mut self.him[opt as usize],
+            Side::Us => &mut self.us[opt as usize],
+        };
+        match (positive, *q) {
+            (true, Q::No) => {
+                if allowed {
+                    *q = Q::Yes;
+                    (
+                        Some(TelnetFrame::Negotiate(yes_verb, opt)),
+                        Some(Change::Enabled(side, opt)),
+                    )
+                } else {
+                    (Some(TelnetFrame::Negotiate(no_verb, opt)), None)
+                }
+            }
+            (true, Q::Yes) => (None, None),
+            // They answered our "no" with "yes": an error per RFC 1143; settle on no.
+            (true, Q::WantNo) => {
+                *q = Q::No;
+                (None, None)
+            }
+            (true, Q::WantYes) => {
+                *q = Q::Yes;
+                (None, Some(Change::Enabled(side, opt)))
+            }
+            (false, Q::No) => (None, None),
+            (false, Q::Yes) => {
+                *q = Q::No;
+                (
+                    Some(TelnetFrame::Negotiate(no_verb, opt)),
+                    Some(Change::Disabled(side, opt)),
+                )
+            }
+            (false, Q::WantNo) => {
+                *q = Q::No;
+                (None, Some(Change::Disabled(side, opt)))
+            }
+            (false, Q::WantYes) => {
+                *q = Q::No;
+                (None, Some(Change::Disabled(side, opt)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telnet::opt;
+
+    fn table() -> OptionTable {
+        OptionTable::new(|o| o == opt::SGA, |o| o == opt::NAWS)
+    }
+
+    #[test]
+    fn our_request_then_acceptance_sends_nothing_more() {
+        let mut t = table();
+        assert_eq!(
+            t.request(Side::Him, opt::NAWS),
+            Some(TelnetFrame::Negotiate(DO, opt::NAWS))
+        );
+        assert_eq!(t.request(Side::Him, opt::NAWS), None);
+        let (reply, change) = t.receive(WILL, opt::NAWS);
+        assert_eq!(reply, None);
+        assert_eq!(change, Some(Change::Enabled(Side::Him, opt::NAWS)));
+        assert!(t.is_enabled(Side::Him, opt::NAWS));
+        // A repeated WILL is not answered: that is what stops loops.
+        assert_eq!(t.receive(WILL, opt::NAWS), (None, None));
+    }
+
+    #[test]
+    fn unsupported_option_refused_once() {
+        let mut t = table();
+        assert_eq!(
+            t.receive(WILL, 99).0,
+            Some(TelnetFrame::Negotiate(DONT, 99))
+        );
+        assert_eq!(t.receive(DO, 98).0, Some(TelnetFrame::Negotiate(WONT, 98)));
+        assert!(!t.is_enabled(Side::Him, 99));
+    }
+
+    #[test]
+    fn refusal_of_our_request() {
+        let mut t = table();
+        t.request(Side::Us, opt::SGA);
+        assert_eq!(
+            t.receive(DONT, opt::SGA),
+            (None, Some(Change::Disabled(Side::Us, opt::SGA)))
+        );
+        assert_eq!(t.receive(DONT, opt::SGA), (None, None));
+    }
+
+    #[test]
+    fn client_turning_off_is_acknowledged_once() {
+        let mut t = table();
+        t.receive(WILL, opt::NAWS);
+        assert_eq!(
+            t.receive(WONT, opt::NAWS).0,
+            Some(TelnetFrame::Negotiate(DONT, opt::NAWS))
+        );
+        assert_eq!(t.receive(WONT, opt::NAWS), (None, None));
+    }
+
+    #[test]
+    fn two_tables_never_loop() {
+        // Two peers that both want everything exchange a bounded number of messages.
+        let mut a = OptionTable::new(|_| true, |_| true);
+        let mut b = OptionTable::new(|_| true, |_| true);
+        let mut to_b: Vec<TelnetFrame> = vec![];
+        to_b.extend(a.request(Side::Us, 3));
+        to_b.extend(a.request(Side::Him, 3));
+        let mut to_a: Vec<TelnetFrame> = vec![];
+        to_a.extend(b.request(Side::Us, 3));
+        to_a.extend(b.request(Side::Him, 3));
+        let mut rounds = 0;
+        while !(to_a.is_empty() && to_b.is_empty()) {
+            rounds += 1;
+            assert!(rounds < 10, "negotiation loops");
+            let mut next_a = vec![];
+            for f in to_b.drain(..) {
+                if let TelnetFrame::Negotiate(v, o) = f {
+                    next_a.extend(b.receive(v, o).0);
+                }
+            }
+            let mut next_b = vec![];
+            for f in to_a.drain(..) {
+                if let TelnetFrame::Negotiate(v, o) = f {
+                    next_b.extend(a.receive(v, o).0);
+                }
+            }
+            to_a = next_a;
+            to_b = next_b;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! One game object and its record form in the store (a hash of named fields).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::Fields;
+
+/// A database reference, shown as `#N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Dbref(pub u32);
+
+impl fmt::Display for Dbref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+impl Dbref {
+    /// Parses `#N`.
+    pub fn parse(s: &str) -> Option<Dbref> {
+        s.trim().strip_prefix('#')?.parse().ok().map(Dbref)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    Room,
+    Player,
+    Exit,
+    Thing,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Room => "room",
+            ObjectKind::Player => "player",
+            ObjectKind::Exit => "exit",
+            ObjectKind::Thing => "thing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ObjectKind> {
+        Some(match s {
+            "room" => ObjectKind::Room,
+            "player" => ObjectKind::Player,
+            "exit" => ObjectKind::Exit,
+            "thing" => ObjectKind::Thing,
+            _ => return None,
+        })
+    }
+
+    /// The type letter PennMUSH shows after a dbref.
+    pub fn letter(self) -> &'static str {
+        match self {
+            ObjectKind::Room => "R",
+            ObjectKind::Player => "P",
+            ObjectKind::Exit => "E",
+            ObjectKind::Thing => "",
+        }
+    }
+}
+
+/// Object flags as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Flags(pub u32);
+
+impl Flags {
+    pub const WIZARD: u32 = 1 << 0;
+    pub const DARK: u32 = 1 << 1;
+
+    pub fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Flag letters for display after a dbref.
+    pub fn letters(self) -> String {
+        let mut s = String::new();
+        if self.has(Self::WIZARD) {
+            s.push('W');
+        }
+        if self.has(Self::DARK) {
+            s.push('D');
+        }
+        s
+    }
+}
+
+/// What only players have.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PlayerData {
+    /// An argon2 PHC string; never logged.
+    pub password_hash: String,
+    /// Unix seconds of the last disconnect.
+    pub last_on: Option<u64>,
+    pub last_host: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub dbref: Dbref,
+    pub kind: ObjectKind,
+    pub name: String,
+    pub owner: Dbref,
+    pub location: Option<Dbref>,
+    pub flags: Flags,
+    pub description: String,
+    /// Unix seconds.
+    pub created: u64,
+    pub modified: u64,
+    pub player: Option<PlayerData>,
+}
+
+impl Object {
+    pub fn new_room(dbref: Dbref, name: &str, now: u64) -> Object {
+        Object {
+            dbref,
+            kind: ObjectKind::Room,
+            name: name.to_string(),
+            owner: Dbref(1),
+            location: None,
+            flags: Flags::default(),
+            description: String::new(),
+            created: now,
+            modified: now,
+            player: None,
+        }
+    }
+
+    pub fn new_player(
+        dbref: Dbref,
+        name: &str,
+        password_hash: String,
+        home: Dbref,
+        now: u64,
+    ) -> Object {
+        Object {
+            dbref,
+            kind: ObjectKind::Player,
+            name: name.trim().to_string(),
+            owner: dbref,
+            location: Some(home),
+            flags: Flags::default(),
+            description: String::new(),
+            created: now,
+            modified: now,
+            player: Some(PlayerData {
+                password_hash,
+                last_on: None,
+                last_host: None,
+            }),
+        }
+    }
+
+    pub fn is_wizard(&self) -> bool {
+        self.flags.has(Flags::WIZARD)
+    }
+
+    /// Every field as the store keeps it.
+    pub fn to_fields(&self) -> Fields {
+        let mut f = Fields::new();
+        f.insert("type".into(), self.kind.as_str().into());
+        f.insert("name".into(), self.name.clone().into());
+        f.insert("owner".into(), self.owner.to_string().into());
+        f.insert(
+            "location".into(),
+            self.location
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+        );
+        f.insert("flags".into(), self.flags.0.to_string().into());
+        f.insert("desc".into(), self.description.clone().into());
+        f.insert("created".into(), self.created.to_string().into());
+        f.insert("modified".into(), self.modified.to_string().into());
+        if let Some(p) = &self.player {
+            f.insert("password".into(), p.password_hash.clone().into());
+            f.insert(
+                "last_on".into(),
+                p.last_on.map(|t| t.to_string()).unwrap_or_default().into(),
+            );
+            f.insert(
+                "last_host".into(),
+                p.last_host.clone().unwrap_or_default().into(),
+            );
+        }
+        f
+    }
+
+    /// Rebuilds an object from its stored fields; `None` when a required field is bad.
+    pub fn from_fields(dbref: Dbref, f: &BTreeMap<String, Vec<u8>>) -> Option<Object> {
+        let text = |k: &str| f.get(k).map(|v| String::from_utf8_lossy(v).into_owned());
+        let num = |k: &str| text(k).and_then(|v| v.parse::<u64>().ok());
+        let kind = ObjectKind::parse(&text("type")?)?;
+        let player = (kind == ObjectKind::Player).then(|| PlayerData {
+            password_hash: text("password").unwrap_or_default(),
+            last_on: num("last_on"),
+            last_host: text("last_host").filter(|h| !h.is_empty()),
+        });
+        Some(Object {
+            dbref,
+            kind,
+            name: text("name")?,
+            owner: text("owner")
+                .and_then(|o| Dbref::parse(&o))
+                .unwrap_or(Dbref(1)),
+            location: text("location").and_then(|l| Dbref::parse(&l)),
+            flags: Flags(num("flags").unwrap_or(0) as u32),
+            description: text("desc").unwrap_or_default(),
+            created: num("created").unwrap_or(0),
+            modified: num("modified").unwrap_or(0),
+            player,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_round_trip() {
+        let mut p = Object::new_player(Dbref(3), "Bob", "$argon2id$x".into(), Dbref(0), 77);
+        p.flags = Flags(Flags::WIZARD);
+        if let Some(pd) = p.player.as_mut() {
+            pd.last_on = Some(99);
+            pd.last_host = Some("127.0.0.1".into());
+        }
+        let stored: BTreeMap<String, Vec<u8>> = p
+            .to_fields()
+            .into_iter()
+            .map(|(k, v)| (k, v.to_vec()))
+            .collect();
+        assert_eq!(Object::from_fields(Dbref(3), &stored), Some(p));
+        assert_eq!(Dbref::parse("#12"), Some(Dbref(12)));
+        assert_eq!(Dbref::parse("12"), None);
+    }
+}
