@@ -100,6 +100,9 @@ pub struct LimitsConfig {
     pub login_timeout_secs: u64,
     /// Failed logins one address may make per minute.
     pub failed_logins_per_ip_per_minute: u32,
+    /// Kernel send buffer per client socket; 0 keeps the OS default (which can grow
+    /// to megabytes per connection). Small values make the output queue the limit.
+    pub socket_send_buffer_bytes: usize,
 }
 
 impl Default for LimitsConfig {
@@ -111,6 +114,7 @@ impl Default for LimitsConfig {
             output_queue_bytes: 256 * 1024,
             login_timeout_secs: 300,
             failed_logins_per_ip_per_minute: 10,
+            socket_send_buffer_bytes: 64 * 1024,
         }
     }
 }

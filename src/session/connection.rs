@@ -50,6 +50,10 @@ struct Conn {
 /// Runs one connection to its end.
 pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, handle: Handle) {
     let _ = stream.set_nodelay(true);
+    let sndbuf = ctx.config.limits.socket_send_buffer_bytes;
+    if sndbuf > 0 {
+        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(sndbuf);
+    }
     let (read_half, write_half) = stream.into_split();
     let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
     ctx.table.insert(Session::new(handle, peer, out.clone()));

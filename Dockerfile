@@ -1,0 +1,18 @@
+# Build stage: compile a release binary.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+RUN cargo build --release --locked --bin mushd
+
+# Runtime stage: a small Debian with just the binary, the config and the texts.
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --home-dir /var/lib/mushd --create-home mushd
+COPY --from=build /src/target/release/mushd /usr/local/bin/mushd
+COPY config /etc/mushd
+WORKDIR /var/lib/mushd
+USER mushd
+VOLUME ["/var/lib/mushd/data"]
+EXPOSE 4201
+ENTRYPOINT ["/usr/local/bin/mushd"]
+CMD ["serve", "--config", "/etc/mushd/docker.toml"]

@@ -1,0 +1,299 @@
+//! Test harness: starts the real `mushd` binary on an ephemeral loopback port and talks
+//! telnet to it as a client would. Timeouts here only catch hangs; nothing is timed.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use mushd::telnet::{TelnetCodec, TelnetEvent};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio_util::codec::Decoder;
+
+/// How long a test waits for expected output before failing with what it saw.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub const GOD_PASSWORD: &str = "god-pw";
+
+/// A running `mushd serve` with its own data directory.
+pub struct TestServer {
+    pub child: Child,
+    pub addr: String,
+    pub dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    stderr_log: PathBuf,
+}
+
+/// Extra TOML appended to the test config (must not repeat the harness's sections).
+pub fn base_config(data_dir: &Path, extra_limits: &str) -> String {
+    format!(
+        r#"[server]
+listen = ["127.0.0.1:0"]
+name = "TestMUSH"
+text_dir = "{text}"
+[store]
+data_dir = "{data}"
+flush_interval_ms = 20
+[game]
+initial_god_password = "{GOD_PASSWORD}"
+password_hash_memory_kib = 64
+[limits]
+{extra_limits}
+[log]
+level = "info"
+"#,
+        text = concat!(env!("CARGO_MANIFEST_DIR"), "/config/text"),
+        data = data_dir.join("data").display(),
+    )
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with("").await
+    }
+
+    /// Starts with extra `[limits]` lines.
+    pub async fn start_with(extra_limits: &str) -> TestServer {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let mut s = Self::start_in(&dir, extra_limits).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Starts on an existing directory (for restarts); the caller keeps the directory.
+    pub async fn start_in(dir: &Path, extra_limits: &str) -> TestServer {
+        let config = dir.join("mushd.toml");
+        std::fs::write(&config, base_config(dir, extra_limits)).expect("write config");
+        let stderr_log = dir.join(format!("stderr-{}.log", std::process::id()));
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&stderr_log)
+            .expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mushd"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn mushd");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(WAIT, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(a) = line.strip_prefix("mushd: listening on ") {
+                    return a.to_string();
+                }
+            }
+            String::new()
+        })
+        .await
+        .expect("server did not start in time");
+        assert!(
+            !addr.is_empty(),
+            "server exited: {}",
+            std::fs::read_to_string(&stderr_log).unwrap_or_default()
+        );
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        TestServer {
+            child,
+            addr,
+            dir: dir.to_path_buf(),
+            _tmp: None,
+            stderr_log,
+        }
+    }
+
+    pub async fn client(&self) -> Client {
+        Client::connect(&self.addr).await
+    }
+
+    /// A client logged in as a new player.
+    pub async fn player(&self, name: &str) -> Client {
+        let mut c = self.client().await;
+        c.expect("Welcome").await;
+        c.send(&format!("create {name} pw-{name}")).await;
+        c.expect("Your character has been created.").await;
+        c
+    }
+
+    /// A client logged in as God.
+    pub async fn god(&self) -> Client {
+        let mut c = self.client().await;
+        c.expect("Welcome").await;
+        c.send(&format!("connect One {GOD_PASSWORD}")).await;
+        c.expect("Room Zero").await;
+        c
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
+        }
+        self.wait_exit().await
+    }
+
+    pub async fn wait_exit(&mut self) -> std::process::ExitStatus {
+        tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("server did not exit in time")
+            .expect("wait")
+    }
+}
+
+/// A telnet client that answers nothing unless told to.
+pub struct Client {
+    pub stream: TcpStream,
+    codec: TelnetCodec,
+    buf: BytesMut,
+    /// Decoded text not yet consumed by `expect`.
+    pub text: String,
+    /// Negotiation events seen, in order.
+    pub events: Vec<TelnetEvent>,
+    pub closed: bool,
+}
+
+impl Client {
+    pub async fn connect(addr: &str) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        Self::from_stream(stream)
+    }
+
+    pub fn from_stream(stream: TcpStream) -> Client {
+        Client {
+            stream,
+            codec: TelnetCodec::new(1 << 20, 1 << 16),
+            buf: BytesMut::new(),
+            text: String::new(),
+            events: Vec::new(),
+            closed: false,
+        }
+    }
+
+    pub async fn send(&mut self, line: &str) {
+        let mut data = line.as_bytes().to_vec();
+        data.extend_from_slice(b"\r\n");
+        self.stream.write_all(&data).await.expect("send");
+    }
+
+    pub async fn send_raw(&mut self, data: &[u8]) {
+        self.stream.write_all(data).await.expect("send raw");
+    }
+
+    /// Reads once (waiting at most `wait`); false when nothing came.
+    pub async fn read_some(&mut self, wait: Duration) -> bool {
+        let mut chunk = vec![0u8; 64 * 1024];
+        match tokio::time::timeout(wait, self.stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                self.closed = true;
+                self.decode(true);
+                false
+            }
+            Ok(Ok(n)) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                self.decode(false);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn decode(&mut self, eof: bool) {
+        loop {
+            let ev = if eof {
+                self.codec.decode_eof(&mut self.buf)
+            } else {
+                self.codec.decode(&mut self.buf)
+            };
+            match ev.expect("decode") {
+                Some(TelnetEvent::Line { bytes, .. }) => {
+                    self.text.push_str(&String::from_utf8_lossy(&bytes));
+                    self.text.push('\n');
+                }
+                Some(other) => self.events.push(other),
+                None => break,
+            }
+        }
+    }
+
+    /// Waits for `needle`; returns the text up to and including it and consumes that.
+    pub async fn expect(&mut self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(pos) = self.text.find(needle) {
+                let end = pos + needle.len();
+                let upto = self.text[..end].to_string();
+                self.text.drain(..end);
+                return upto;
+            }
+            if self.closed {
+                panic!(
+                    "connection closed while waiting for {needle:?}; got:\n{}",
+                    self.text
+                );
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                panic!("timed out waiting for {needle:?}; got:\n{}", self.text);
+            }
+            self.read_some(deadline - now).await;
+        }
+    }
+
+    /// Waits for a negotiation event matching `pred`.
+    pub async fn expect_event(&mut self, pred: impl Fn(&TelnetEvent) -> bool) -> TelnetEvent {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(i) = self.events.iter().position(&pred) {
+                return self.events.remove(i);
+            }
+            assert!(!self.closed, "closed; events: {:?}", self.events);
+            let now = tokio::time::Instant::now();
+            assert!(now < deadline, "timed out; events: {:?}", self.events);
+            self.read_some(deadline - now).await;
+        }
+    }
+
+    /// Collects what arrives within `wait` and returns it (consumed).
+    pub async fn drain(&mut self, wait: Duration) -> String {
+        while self.read_some(wait).await {}
+        std::mem::take(&mut self.text)
+    }
+
+    /// Waits until the server closes the connection.
+    pub async fn expect_closed(&mut self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.closed {
+            let now = tokio::time::Instant::now();
+            assert!(
+                now < deadline,
+                "connection was not closed; got:\n{}",
+                self.text
+            );
+            self.read_some(deadline - now).await;
+        }
+    }
+
+    /// Round trip: a command whose answer marks that everything before it was handled.
+    pub async fn sync(&mut self) -> String {
+        self.send("think-sync-marker").await;
+        self.expect("Huh?").await
+    }
+}
