@@ -14,7 +14,15 @@ pub struct Config {
     pub game: GameConfig,
     pub limits: LimitsConfig,
     pub telnet: TelnetConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Address for Prometheus text at `GET /metrics`; off when unset.
+    pub listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -42,6 +50,42 @@ impl Default for ServerConfig {
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Embedded,
+    Redis,
+}
+
+/// What happens to a login when its critical write cannot reach the store.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CriticalWriteFailure {
+    /// The player gets in; the write stays queued and a warning is logged.
+    Degrade,
+    /// The player is told the game cannot log them in right now.
+    Refuse,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// fred URL: `redis://[:password@]host:port[/db]`, `rediss://` for TLS,
+    /// `redis-sentinel://...` and `redis-cluster://...` for those deployments.
+    pub url: String,
+    /// Every key starts with `<prefix>:`.
+    pub prefix: String,
+    pub pool_size: usize,
+    pub connect_timeout_ms: u64,
+    pub command_timeout_ms: u64,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: "redis://127.0.0.1:6379".into(),
+            prefix: "mushd".into(),
+            pool_size: 2,
+            connect_timeout_ms: 2000,
+            command_timeout_ms: 2000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -55,6 +99,8 @@ pub struct StoreConfig {
     pub flush_max_keys: usize,
     /// How long a critical write may take before it counts as failed.
     pub critical_write_timeout_ms: u64,
+    pub critical_write_failure: CriticalWriteFailure,
+    pub redis: RedisConfig,
 }
 
 impl Default for StoreConfig {
@@ -65,6 +111,8 @@ impl Default for StoreConfig {
             flush_interval_ms: 50,
             flush_max_keys: 1024,
             critical_write_timeout_ms: 2000,
+            critical_write_failure: CriticalWriteFailure::Degrade,
+            redis: RedisConfig::default(),
         }
     }
 }
@@ -231,6 +279,25 @@ impl Config {
         }
         if self.store.critical_write_timeout_ms == 0 {
             return Err("key store.critical_write_timeout_ms: must be greater than 0".into());
+        }
+        if self.store.redis.pool_size == 0 || self.store.redis.pool_size > 64 {
+            return Err("key store.redis.pool_size: must be between 1 and 64".into());
+        }
+        if self.store.redis.prefix.is_empty()
+            || self.store.redis.prefix.contains(char::is_whitespace)
+        {
+            return Err("key store.redis.prefix: must be non-empty, without spaces".into());
+        }
+        if fred::types::config::Config::from_url(&self.store.redis.url).is_err() {
+            return Err(format!(
+                "key store.redis.url: {:?} is not a Redis URL like \"redis://127.0.0.1:6379\"",
+                self.store.redis.url
+            ));
+        }
+        if let Some(addr) = &self.metrics.listen {
+            addr.parse::<SocketAddr>().map_err(|_| {
+                format!("key metrics.listen: {addr:?} is not an address like \"127.0.0.1:9464\"")
+            })?;
         }
         if self.game.password_hash_memory_kib < 8 {
             return Err("key game.password_hash_memory_kib: must be at least 8".into());

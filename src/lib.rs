@@ -3,6 +3,7 @@
 pub mod command;
 pub mod config;
 pub mod game;
+pub mod metrics;
 pub mod server;
 pub mod session;
 pub mod store;

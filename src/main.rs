@@ -104,6 +104,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         // A stable line that scripts and tests wait for.
         println!("mushd: listening on {addr}");
     }
+    if let Some(addr) = server.metrics_addr {
+        println!("mushd: metrics on http://{addr}/metrics");
+    }
     let game = server.ctx.game.clone();
     let shutdown = server.ctx.shutdown.clone();
     tokio::spawn(async move {

@@ -47,6 +47,12 @@ impl HandleAllocator {
         range.0 += 1;
         Ok(h)
     }
+
+    /// Writes the end of the reserved range back to a store that lost its counter.
+    pub async fn restore_floor(&self) -> Result<(), store::StoreError> {
+        let end = self.range.lock().await.1;
+        self.store.raise_handle_floor(end).await
+    }
 }
 
 /// Texts shown to players, read from the text directory at start.
@@ -151,6 +157,7 @@ impl ServerContext {
 pub struct RunningServer {
     pub ctx: Arc<ServerContext>,
     pub local_addrs: Vec<SocketAddr>,
+    pub metrics_addr: Option<SocketAddr>,
     done: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -208,6 +215,15 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let world = game::load_world(&ctx).await?;
     game::reconcile_sessions(&ctx, &world).await?;
     let game_task = tokio::spawn(game::run(ctx.clone(), world, game_rx));
+    tokio::spawn(resync_on_request(ctx.clone()));
+    let mut metrics_addr = None;
+    if let Some(addr) = &ctx.config.metrics.listen {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+        metrics_addr = listener.local_addr().ok();
+        tokio::spawn(crate::metrics::serve(ctx.clone(), listener));
+    }
 
     let tracker = TaskTracker::new();
     let limit = Arc::new(Semaphore::new(ctx.config.limits.max_connections));
@@ -240,8 +256,27 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     Ok(RunningServer {
         ctx,
         local_addrs,
+        metrics_addr,
         done,
     })
+}
+
+/// When the store comes back empty, restores the handle counter and has the game
+/// queue every object and session again.
+async fn resync_on_request(ctx: Arc<ServerContext>) {
+    let requests = ctx.wb.resync_requests();
+    loop {
+        tokio::select! {
+            _ = ctx.shutdown.cancelled() => return,
+            _ = requests.notified() => {}
+        }
+        if let Err(e) = ctx.handles.restore_floor().await {
+            warn!(error = %e, "could not restore the handle counter");
+        }
+        if ctx.game.send(GameMsg::Resync).await.is_err() {
+            return;
+        }
+    }
 }
 
 async fn accept_loop(

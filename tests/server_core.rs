@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Client, TestServer, GOD_PASSWORD};
+use common::{Client, Options, TestServer, GOD_PASSWORD};
 use mushd::telnet::cmd::{IAC, SB, SE, WILL};
 use mushd::telnet::{opt, TelnetEvent};
 
@@ -478,7 +478,7 @@ async fn shutdown_tells_everyone_and_exits_zero() {
 #[tokio::test]
 async fn restart_keeps_players_and_their_places() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start_in(tmp.path(), "").await;
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
     let mut a = server.player("Keeper").await;
     a.send("say remember me").await;
     a.expect("You say").await;
@@ -486,7 +486,7 @@ async fn restart_keeps_players_and_their_places() {
     assert!(status.success(), "SIGTERM exit: {status:?}");
     a.expect("GAME: The game is shutting down.").await;
 
-    let server = TestServer::start_in(tmp.path(), "").await;
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
     let mut a = server.client().await;
     a.expect("Welcome").await;
     a.send("connect Keeper pw-Keeper").await;

@@ -1,11 +1,19 @@
 //! Wizard commands: @boot, @wall, @shutdown.
 
-use super::{find_player, Caller, CommandFn};
+use super::{find_player, time, Caller, CommandFn};
 use crate::game::{line_bytes, Flow, Game};
 use crate::session::CloseReason;
 
-pub const COMMANDS: &[(&str, CommandFn)] =
-    &[("@boot", boot), ("@wall", wall), ("@shutdown", shutdown)];
+pub const COMMANDS: &[(&str, CommandFn)] = &[
+    ("@boot", boot),
+    ("@wall", wall),
+    ("@shutdown", shutdown),
+    ("@stats", stats),
+    ("@sessions", sessions),
+];
+
+/// Entries of history `@sessions` reads.
+const SESSIONS_SHOWN: usize = 40;
 
 fn deny(game: &Game, caller: Caller) -> Flow {
     game.tell(caller.player, "Permission denied.");
@@ -67,4 +75,80 @@ fn shutdown(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     }
     game.shutting_down = Some(Some(caller.player));
     Flow::Continue
+}
+
+/// Wizards: the telemetry figures, as the metrics endpoint serves them.
+fn stats(game: &mut Game, caller: Caller, _args: &str) -> Flow {
+    if !game.is_wizard(caller.player) {
+        return deny(game, caller);
+    }
+    let mut text = format!(
+        "{} objects in the world; store backend: {}.\n",
+        game.world.len(),
+        game.ctx.store.backend_name()
+    );
+    for m in crate::metrics::collect(&game.ctx) {
+        text.push_str(&format!(
+            "{:<40} {}\n",
+            format!("mushd_{}", m.name),
+            m.value
+        ));
+    }
+    game.tell_handle(caller.handle, text.trim_end());
+    Flow::Continue
+}
+
+/// `@sessions [<player>]`: session history from the store (others' for wizards only).
+fn sessions(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let target = if args.trim().is_empty() {
+        caller.player
+    } else {
+        match find_player(game, caller, args) {
+            Ok(d) => d,
+            Err(why) => {
+                game.tell(caller.player, &why);
+                return Flow::Continue;
+            }
+        }
+    };
+    if target != caller.player && !game.is_wizard(caller.player) {
+        return deny(game, caller);
+    }
+    let name = game.name(target);
+    let ctx = game.ctx.clone();
+    let handle = caller.handle;
+    // The history lives only in the store: read it off the game task.
+    tokio::spawn(async move {
+        let text = match ctx.store.read_history(target, SESSIONS_SHOWN * 2).await {
+            Ok(entries) => format_sessions(&name, &entries),
+            Err(e) => format!("Session history is not available right now ({e})."),
+        };
+        ctx.table.send(handle, line_bytes(&text));
+    });
+    Flow::Continue
+}
+
+fn format_sessions(name: &str, entries: &[crate::store::HistoryRecord]) -> String {
+    let sessions = crate::store::history::sessions(entries);
+    if sessions.is_empty() {
+        return format!("No sessions recorded for {name}.");
+    }
+    let mut text = format!(
+        "Sessions of {name}, newest first:\n{:<25} {:<25} {:<16} {}\n",
+        "Connected", "Disconnected", "Host", "Ended"
+    );
+    for s in sessions.iter().take(SESSIONS_SHOWN) {
+        let until = s
+            .disconnected_at
+            .map(time::utc)
+            .unwrap_or_else(|| "(still on)".to_string());
+        text.push_str(&format!(
+            "{:<25} {:<25} {:<16} {}\n",
+            time::utc(s.connected_at),
+            until,
+            s.host,
+            s.how.as_deref().unwrap_or("-")
+        ));
+    }
+    text.trim_end().to_string()
 }

@@ -4,7 +4,12 @@ use super::{Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::world::{Dbref, Object, ObjectKind};
 
-pub const COMMANDS: &[(&str, CommandFn)] = &[("look", look), ("l", look)];
+pub const COMMANDS: &[(&str, CommandFn)] = &[
+    ("look", look),
+    ("l", look),
+    ("examine", examine),
+    ("ex", examine),
+];
 
 /// Whether `who` may see dbrefs and flags of `what`.
 fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
@@ -117,4 +122,68 @@ fn find_here(game: &Game, viewer: Dbref, name: &str) -> Result<Dbref, &'static s
         [] => Err("I can't see that here."),
         _ => Err("I don't know which one you mean!"),
     }
+}
+
+/// `examine <thing>`: the object's details when the viewer controls it.
+fn examine(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let target = args.trim();
+    let found = if target.is_empty() || target.eq_ignore_ascii_case("here") {
+        game.location_of(caller.player)
+            .ok_or("I can't see that here.")
+    } else if target.eq_ignore_ascii_case("me") {
+        Ok(caller.player)
+    } else if let Some(name) = target.strip_prefix('*') {
+        game.world
+            .player_by_name(name)
+            .ok_or("I can't find that player.")
+    } else {
+        find_here(game, caller.player, target).or_else(|e| {
+            game.world
+                .player_by_name(target)
+                .filter(|_| game.is_wizard(caller.player))
+                .ok_or(e)
+        })
+    };
+    let text = match found.map(|d| game.world.get(d)) {
+        Ok(Some(obj)) => examine_text(game, caller.player, obj),
+        Ok(None) => "I can't see that here.".to_string(),
+        Err(why) => why.to_string(),
+    };
+    game.tell_handle(caller.handle, &text);
+    Flow::Continue
+}
+
+fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
+    let owner = game.world.name(obj.owner).to_string();
+    if !controls(game, viewer, obj) {
+        return format!("{} is owned by {owner}.", obj.name);
+    }
+    let mut text = display_name(game, viewer, obj);
+    text.push_str(&format!(
+        "\nType: {}  Flags: {}\nOwner: {owner}\nCreated: {}\n",
+        obj.kind.as_str().to_uppercase(),
+        obj.flags.letters(),
+        super::time::utc(obj.created)
+    ));
+    if !obj.description.is_empty() {
+        text.push_str(&obj.description);
+        text.push('\n');
+    }
+    if let Some(loc) = obj.location.and_then(|l| game.world.get(l)) {
+        text.push_str(&format!("Location: {}\n", display_name(game, viewer, loc)));
+    }
+    if let Some(p) = obj.player.as_ref().filter(|_| game.is_wizard(viewer)) {
+        let on = if game.ctx.table.is_connected(obj.dbref) {
+            "connected now".to_string()
+        } else {
+            p.last_on
+                .map(super::time::utc)
+                .unwrap_or_else(|| "never".to_string())
+        };
+        text.push_str(&format!(
+            "Last on: {on}\nLast host: {}\n",
+            p.last_host.as_deref().unwrap_or("unknown")
+        ));
+    }
+    text.trim_end().to_string()
 }

@@ -13,7 +13,7 @@ use crate::server::ServerContext;
 use crate::session::login::hash_password;
 use crate::session::{now_millis, CloseReason, Handle};
 use crate::store::write_behind::Op;
-use crate::store::{field_text, field_u64, Key, KeyKind};
+use crate::store::{field_text, field_u64, HistoryRecord, Key, KeyKind};
 use crate::world::{Dbref, Flags, Object, ObjectKind, World};
 
 /// What a connection tells the game.
@@ -51,6 +51,8 @@ pub enum GameMsg {
     },
     /// Shut down gracefully: `by` is the wizard, `None` for a signal.
     Shutdown { by: Option<Dbref> },
+    /// The store lost its data: queue every object and session again.
+    Resync,
 }
 
 /// What a connection does after a command.
@@ -71,6 +73,19 @@ pub enum DisconnectKind {
     Drop,
     Timeout,
     Shutdown,
+}
+
+impl DisconnectKind {
+    /// The word the session history records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisconnectKind::Quit => "quit",
+            DisconnectKind::Boot => "boot",
+            DisconnectKind::Drop => "drop",
+            DisconnectKind::Timeout => "timeout",
+            DisconnectKind::Shutdown => "shutdown",
+        }
+    }
 }
 
 /// The game state the commands work on.
@@ -135,6 +150,33 @@ impl Game {
         self.world.name(dbref).to_string()
     }
 
+    /// Queues everything in memory for the store: every object, the name index and
+    /// every live session.
+    fn resync(&self) {
+        let objects: Vec<Dbref> = self.world.iter().map(|o| o.dbref).collect();
+        for d in &objects {
+            self.save(*d, &[]);
+            if let Some(o) = self.world.get(*d).filter(|o| o.kind == ObjectKind::Player) {
+                self.ctx
+                    .wb
+                    .set(Key::PlayerNames, &o.name.to_lowercase(), d.to_string());
+            }
+        }
+        let sessions = self.ctx.table.snapshot();
+        for s in &sessions {
+            for (field, value) in crate::session::session_fields(s, &self.ctx.node) {
+                self.ctx
+                    .wb
+                    .push(Key::Conn(s.handle), Op::Set(field.to_string(), value));
+            }
+        }
+        info!(
+            objects = objects.len(),
+            sessions = sessions.len(),
+            "re-sync queued"
+        );
+    }
+
     fn create_player(&mut self, name: &str, hash: String) -> Result<Dbref, String> {
         self.world
             .check_player_name(name)
@@ -144,6 +186,11 @@ impl Game {
         let obj = Object::new_player(dbref, name, hash, start, now_secs());
         self.world.insert(obj);
         self.save(dbref, &[]);
+        self.ctx.wb.set(
+            Key::PlayerNames,
+            &name.trim().to_lowercase(),
+            dbref.to_string(),
+        );
         info!(player = %dbref, "new player");
         Ok(dbref)
     }
@@ -248,7 +295,10 @@ pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
         god.flags = Flags(Flags::WIZARD);
         world.insert(room);
         world.insert(god);
-        let mut ops = Vec::new();
+        let mut ops = vec![(
+            Key::PlayerNames,
+            Op::Set("one".into(), Dbref(1).to_string().into()),
+        )];
         for d in [Dbref(0), Dbref(1)] {
             if let Some(o) = world.get(d) {
                 for (k, v) in o.to_fields() {
@@ -283,6 +333,21 @@ pub async fn reconcile_sessions(ctx: &ServerContext, world: &World) -> anyhow::R
         let player = field_text(fields, "player").and_then(|p| Dbref::parse(&p));
         if let Some(p) = player.filter(|p| world.get(*p).is_some()) {
             let last = field_u64(fields, "last_seen").unwrap_or_else(now_secs);
+            if let Key::Conn(handle) = key {
+                let record = HistoryRecord {
+                    handle: *handle,
+                    login_ms: field_u64(fields, "login_ms").unwrap_or(0),
+                    connected_at: field_u64(fields, "logged_in_at")
+                        .or_else(|| field_u64(fields, "connected_at"))
+                        .unwrap_or(last),
+                    disconnected_at: Some(last),
+                    host: field_text(fields, "host").unwrap_or_default(),
+                    how: Some("crash".into()),
+                };
+                if let Err(e) = ctx.store.append_history(p, record).await {
+                    warn!(error = %e, player = %p, "could not record a crashed session");
+                }
+            }
             ops.push((
                 Key::Obj(p),
                 Op::Set("last_on".into(), last.to_string().into()),
@@ -342,6 +407,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
                 let _ = done.send(());
             }
             GameMsg::Shutdown { by } => game.shutting_down = Some(by),
+            GameMsg::Resync => game.resync(),
         }
         if let Some(by) = game.shutting_down.take() {
             game.shutdown(by);

@@ -20,14 +20,18 @@ use tracing::{debug, info, warn};
 use super::login::{self, LoginCommand};
 use super::outbound::{CloseReason, OutItem, Outbound};
 use super::table::{now_millis, Handle, Session};
+use crate::config::CriticalWriteFailure;
 use crate::game::{DisconnectKind, Flow, GameMsg};
 use crate::server::ServerContext;
 use crate::store::write_behind::Op;
+use crate::store::HistoryRecord;
 use crate::store::Key;
 use crate::telnet::codec::encode_frame;
 use crate::telnet::mud::{mssp_frame, mssp_plain, Negotiator};
 use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
 use crate::world::Dbref;
+
+const CANNOT_LOG_IN: &str = "The game cannot log you in right now. Please try again in a moment.";
 
 /// How long the writer gets to deliver final output before the socket is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
@@ -45,6 +49,8 @@ struct Conn {
     out: Arc<Outbound>,
     neg: Negotiator,
     stage: Stage,
+    /// The bound player and when they logged in (Unix milliseconds), for the history.
+    login: Option<(Dbref, u64)>,
 }
 
 /// Runs one connection to its end.
@@ -68,6 +74,7 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
         out: out.clone(),
         neg: Negotiator::new(),
         stage: Stage::Login,
+        login: None,
     };
     for frame in conn.neg.offers() {
         out.push(OutItem::Frame(frame));
@@ -81,6 +88,7 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
     let mut reader = FramedRead::with_capacity(read_half, codec, 1024);
     let how = conn.read_loop(&mut reader).await;
     drop(reader);
+    let login = conn.login.take();
 
     // Let the writer deliver what is queued, but never wait on a client for long.
     out.close(match how {
@@ -114,7 +122,35 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
     if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
         warn!(error = %e, "session record removal is queued, not yet written");
     }
+    if let Some((player, since)) = login {
+        write_history(&ctx, player, handle, since, peer, Some(how.as_str())).await;
+    }
     debug!(?how, "disconnected");
+}
+
+/// Appends to the player's session history in the store, waiting for it (bounded).
+async fn write_history(
+    ctx: &ServerContext,
+    player: Dbref,
+    handle: Handle,
+    login_ms: u64,
+    peer: SocketAddr,
+    how: Option<&str>,
+) {
+    let record = HistoryRecord {
+        handle,
+        login_ms,
+        connected_at: login_ms / 1000,
+        disconnected_at: how.map(|_| now_millis() / 1000),
+        host: peer.ip().to_string(),
+        how: how.map(str::to_string),
+    };
+    let timeout = Duration::from_millis(ctx.config.store.critical_write_timeout_ms);
+    match tokio::time::timeout(timeout, ctx.store.append_history(player, record)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => warn!(error = %e, %player, "session history not written"),
+        Err(_) => warn!(%player, "session history not written: the store did not answer in time"),
+    }
 }
 
 /// Writes the connection's first metadata through the write-behind.
@@ -201,6 +237,17 @@ impl Conn {
                         Flow::Continue => {}
                         Flow::Logout => {
                             self.stage = Stage::Login;
+                            if let Some((player, since)) = self.login.take() {
+                                write_history(
+                                    &self.ctx,
+                                    player,
+                                    self.handle,
+                                    since,
+                                    self.peer,
+                                    Some("quit"),
+                                )
+                                .await;
+                            }
                             login_deadline = tokio::time::Instant::now() + login_timeout;
                             self.unbind_record().await;
                             self.send_text(&self.ctx.texts.connect.clone());
@@ -369,6 +416,10 @@ impl Conn {
             self.send_text("Please choose a password of at least 3 characters.");
             return Flow::Continue;
         }
+        if self.refusing() && !self.ctx.wb.stats().store_up.load(Ordering::Relaxed) {
+            self.send_text(CANNOT_LOG_IN);
+            return Flow::Continue;
+        }
         let memory = self.ctx.config.game.password_hash_memory_kib;
         let hashed =
             tokio::task::spawn_blocking(move || login::hash_password(&password, memory)).await;
@@ -398,18 +449,41 @@ impl Conn {
         }
     }
 
+    fn refusing(&self) -> bool {
+        self.ctx.config.store.critical_write_failure == CriticalWriteFailure::Refuse
+    }
+
     /// Binds the connection: written to the store before the player gets in.
     async fn logged_in(&mut self, dbref: Dbref, created: bool) -> Flow {
-        let op = Op::Set("player".into(), Bytes::from(dbref.to_string()));
-        if let Err(e) = self
-            .ctx
-            .wb
-            .critical(vec![(Key::Conn(self.handle), op)])
-            .await
-        {
+        let now_ms = now_millis();
+        let now = now_ms / 1000;
+        let key = Key::Conn(self.handle);
+        let ops = vec![
+            (
+                key.clone(),
+                Op::Set("login_ms".into(), Bytes::from(now_ms.to_string())),
+            ),
+            (
+                key.clone(),
+                Op::Set("player".into(), Bytes::from(dbref.to_string())),
+            ),
+            (
+                key.clone(),
+                Op::Set("logged_in_at".into(), Bytes::from(now.to_string())),
+            ),
+        ];
+        if let Err(e) = self.ctx.wb.critical(ops).await {
+            if self.refusing() {
+                warn!(error = %e, player = %dbref, "login refused: the store cannot take the binding");
+                self.ctx.wb.set(key, "player", "");
+                self.send_text(CANNOT_LOG_IN);
+                return Flow::Continue;
+            }
             warn!(error = %e, player = %dbref, "login binding is queued, not yet written");
         }
-        self.ctx.table.bind(self.handle, dbref);
+        write_history(&self.ctx, dbref, self.handle, now_ms, self.peer, None).await;
+        self.login = Some((dbref, now_ms));
+        self.ctx.table.bind(self.handle, dbref, now_ms);
         self.ctx.counters.logins.fetch_add(1, Ordering::Relaxed);
         self.stage = Stage::Playing;
         info!(player = %dbref, created, "logged in");

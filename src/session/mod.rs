@@ -6,4 +6,4 @@ pub mod outbound;
 pub mod table;
 
 pub use outbound::{CloseReason, OutItem, Outbound};
-pub use table::{now_millis, Handle, Session, SessionTable};
+pub use table::{now_millis, session_fields, Handle, Session, SessionTable};

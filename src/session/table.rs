@@ -67,6 +67,52 @@ impl Session {
     }
 }
 
+/// Every stored field of a session record, for a full re-sync.
+pub fn session_fields(s: &Session, node: &str) -> Vec<(&'static str, Bytes)> {
+    let text = |v: String| Bytes::from(v);
+    let opt = |v: Option<u16>| v.map(|n| n.to_string()).unwrap_or_default();
+    vec![
+        (
+            "player",
+            text(s.player.map(|p| p.to_string()).unwrap_or_default()),
+        ),
+        ("connected_at", text((s.connected_at_ms / 1000).to_string())),
+        (
+            "logged_in_at",
+            text(
+                s.logged_in_at_ms
+                    .map(|t| (t / 1000).to_string())
+                    .unwrap_or_default(),
+            ),
+        ),
+        (
+            "login_ms",
+            text(s.logged_in_at_ms.map(|t| t.to_string()).unwrap_or_default()),
+        ),
+        ("last_seen", text((s.last_seen_ms / 1000).to_string())),
+        ("host", text(s.peer.ip().to_string())),
+        ("port", text(s.peer.port().to_string())),
+        ("ttype", text(s.terminal.ttype_summary())),
+        ("width", text(opt(s.terminal.width))),
+        ("height", text(opt(s.terminal.height))),
+        (
+            "charset",
+            Bytes::from_static(s.terminal.charset.name().as_bytes()),
+        ),
+        ("cmds", text(s.cmds.to_string())),
+        ("doing", text(s.doing.clone())),
+        (
+            "output_prefix",
+            text(s.output_prefix.clone().unwrap_or_default()),
+        ),
+        (
+            "output_suffix",
+            text(s.output_suffix.clone().unwrap_or_default()),
+        ),
+        ("node", text(node.to_string())),
+    ]
+}
+
 /// Shared, cheap to clone.
 #[derive(Clone, Default)]
 pub struct SessionTable {
@@ -131,10 +177,10 @@ impl SessionTable {
         self.inner.sessions.get_mut(&handle).map(|mut s| f(&mut s))
     }
 
-    /// Binds a connection to a player.
-    pub fn bind(&self, handle: Handle, player: Dbref) {
+    /// Binds a connection to a player, logged in at `at_ms` (Unix milliseconds).
+    pub fn bind(&self, handle: Handle, player: Dbref, at_ms: u64) {
         let old = self.update(handle, |s| {
-            s.logged_in_at_ms = Some(now_millis());
+            s.logged_in_at_ms = Some(at_ms);
             s.player.replace(player)
         });
         match old {
@@ -264,8 +310,8 @@ mod tests {
         let t = SessionTable::new();
         t.insert(session(1));
         t.insert(session(2));
-        t.bind(1, Dbref(3));
-        t.bind(2, Dbref(3));
+        t.bind(1, Dbref(3), 1);
+        t.bind(2, Dbref(3), 2);
         assert_eq!(t.handles_of(Dbref(3)), vec![1, 2]);
         assert_eq!(t.unbind(1), Some(Dbref(3)));
         assert_eq!(t.handles_of(Dbref(3)), vec![2]);

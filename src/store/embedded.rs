@@ -8,13 +8,20 @@ use std::sync::Arc;
 use redb::{Database, ReadableTable, TableDefinition};
 use serde_bytes::ByteBuf;
 
-use super::{Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields};
+use super::{
+    HistoryRecord, Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields,
+    HISTORY_CAP,
+};
+use crate::world::Dbref;
 
 /// Records by key string; each value is an rmp-serde map of field to bytes.
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 /// Counters such as the next connection handle.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Session history by player dbref: an rmp-serde list of entries, newest first.
+const HISTORY: TableDefinition<&str, &[u8]> = TableDefinition::new("history");
 const NEXT_HANDLE: &str = "next_handle";
+const EPOCH: &str = "epoch";
 
 pub struct EmbeddedStore {
     db: Arc<Database>,
@@ -46,6 +53,7 @@ impl EmbeddedStore {
             let txn = db.begin_write()?;
             txn.open_table(RECORDS)?;
             txn.open_table(META)?;
+            txn.open_table(HISTORY)?;
             txn.commit()?;
             Ok(db)
         })
@@ -136,6 +144,85 @@ fn reserve(db: &Database, count: u64) -> Result<u64, StoreError> {
     Ok(first)
 }
 
+fn raise_floor(db: &Database, floor: u64) -> Result<(), StoreError> {
+    let txn = db.begin_write().map_err(unavailable)?;
+    {
+        let mut meta = txn.open_table(META).map_err(unavailable)?;
+        let current = meta
+            .get(NEXT_HANDLE)
+            .map_err(unavailable)?
+            .map(|v| v.value())
+            .unwrap_or(1);
+        if current < floor {
+            meta.insert(NEXT_HANDLE, floor).map_err(unavailable)?;
+        }
+    }
+    txn.commit().map_err(unavailable)
+}
+
+fn read_epoch(db: &Database) -> Result<Option<String>, StoreError> {
+    let txn = db.begin_read().map_err(unavailable)?;
+    let meta = txn.open_table(META).map_err(unavailable)?;
+    let value = meta.get(EPOCH).map_err(unavailable)?.map(|v| v.value());
+    Ok(value.map(|v| v.to_string()))
+}
+
+fn write_epoch(db: &Database, epoch: &str) -> Result<(), StoreError> {
+    let value: u64 = epoch
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("epoch {epoch:?} is not a number")))?;
+    let txn = db.begin_write().map_err(unavailable)?;
+    txn.open_table(META)
+        .map_err(unavailable)?
+        .insert(EPOCH, value)
+        .map_err(unavailable)?;
+    txn.commit().map_err(unavailable)
+}
+
+fn history_list(bytes: Option<&[u8]>) -> Vec<Vec<u8>> {
+    bytes
+        .and_then(|b| rmp_serde::from_slice::<Vec<ByteBuf>>(b).ok())
+        .map(|v| v.into_iter().map(ByteBuf::into_vec).collect())
+        .unwrap_or_default()
+}
+
+fn push_history(db: &Database, player: Dbref, record: &HistoryRecord) -> Result<(), StoreError> {
+    let key = player.to_string();
+    let txn = db.begin_write().map_err(unavailable)?;
+    {
+        let mut table = txn.open_table(HISTORY).map_err(unavailable)?;
+        let mut list = {
+            let existing = table.get(key.as_str()).map_err(unavailable)?;
+            history_list(existing.as_ref().map(|v| v.value()))
+        };
+        list.insert(0, record.encode());
+        list.truncate(HISTORY_CAP);
+        let encoded: Vec<ByteBuf> = list.into_iter().map(ByteBuf::from).collect();
+        let bytes = rmp_serde::to_vec(&encoded).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        table
+            .insert(key.as_str(), bytes.as_slice())
+            .map_err(unavailable)?;
+    }
+    txn.commit().map_err(unavailable)
+}
+
+fn read_history(
+    db: &Database,
+    player: Dbref,
+    limit: usize,
+) -> Result<Vec<HistoryRecord>, StoreError> {
+    let txn = db.begin_read().map_err(unavailable)?;
+    let table = txn.open_table(HISTORY).map_err(unavailable)?;
+    let existing = table
+        .get(player.to_string().as_str())
+        .map_err(unavailable)?;
+    Ok(history_list(existing.as_ref().map(|v| v.value()))
+        .iter()
+        .take(limit)
+        .filter_map(|b| HistoryRecord::decode(b))
+        .collect())
+}
+
 impl Store for EmbeddedStore {
     fn backend_name(&self) -> &'static str {
         "embedded"
@@ -151,6 +238,26 @@ impl Store for EmbeddedStore {
 
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {
         Box::pin(self.blocking(move |db| reserve(db, count)))
+    }
+
+    fn raise_handle_floor(&self, floor: u64) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(move |db| raise_floor(db, floor)))
+    }
+
+    fn epoch(&self) -> StoreFuture<'_, Option<String>> {
+        Box::pin(self.blocking(read_epoch))
+    }
+
+    fn set_epoch(&self, epoch: String) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(move |db| write_epoch(db, &epoch)))
+    }
+
+    fn append_history(&self, player: Dbref, record: HistoryRecord) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(move |db| push_history(db, player, &record)))
+    }
+
+    fn read_history(&self, player: Dbref, limit: usize) -> StoreFuture<'_, Vec<HistoryRecord>> {
+        Box::pin(self.blocking(move |db| read_history(db, player, limit)))
     }
 }
 
@@ -211,6 +318,34 @@ mod tests {
             .expect("delete");
         assert!(store.load(KeyKind::Conn).await.expect("load").is_empty());
         assert_eq!(store.load(KeyKind::Obj).await.expect("load").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn history_is_capped_newest_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(dir.path()).await.expect("open");
+        for i in 0..(HISTORY_CAP as u64 + 5) {
+            let rec = HistoryRecord {
+                handle: i,
+                login_ms: i,
+                connected_at: i,
+                disconnected_at: None,
+                host: "h".into(),
+                how: None,
+            };
+            store.append_history(Dbref(2), rec).await.expect("append");
+        }
+        let all = store.read_history(Dbref(2), 1000).await.expect("read");
+        assert_eq!(all.len(), HISTORY_CAP);
+        assert_eq!(all[0].handle, HISTORY_CAP as u64 + 4);
+        assert!(store
+            .read_history(Dbref(3), 10)
+            .await
+            .expect("read")
+            .is_empty());
+        assert_eq!(store.epoch().await.expect("epoch"), None);
+        store.set_epoch("42".into()).await.expect("set");
+        assert_eq!(store.epoch().await.expect("epoch").as_deref(), Some("42"));
     }
 
     #[tokio::test]

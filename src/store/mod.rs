@@ -4,6 +4,8 @@
 //! so a backend can write just the fields that changed.
 
 pub mod embedded;
+pub mod history;
+pub mod redis;
 pub mod write_behind;
 
 use std::collections::BTreeMap;
@@ -17,6 +19,7 @@ use bytes::Bytes;
 use crate::config::{Backend, StoreConfig};
 use crate::world::Dbref;
 
+pub use history::{HistoryRecord, HISTORY_CAP};
 pub use write_behind::{CriticalError, WriteBehind};
 
 /// Field values as they are handed to a backend.
@@ -31,6 +34,8 @@ pub enum Key {
     Conn(u64),
     /// A game object, by dbref.
     Obj(Dbref),
+    /// The player name index: lower-case name → dbref.
+    PlayerNames,
 }
 
 /// Which family of records to load.
@@ -44,7 +49,7 @@ impl Key {
     pub fn kind(&self) -> KeyKind {
         match self {
             Key::Conn(_) => KeyKind::Conn,
-            Key::Obj(_) => KeyKind::Obj,
+            Key::Obj(_) | Key::PlayerNames => KeyKind::Obj,
         }
     }
 
@@ -73,6 +78,7 @@ impl fmt::Display for Key {
         match self {
             Key::Conn(h) => write!(f, "conn:{h}"),
             Key::Obj(d) => write!(f, "obj:{d}"),
+            Key::PlayerNames => write!(f, "player_names"),
         }
     }
 }
@@ -108,6 +114,15 @@ pub trait Store: Send + Sync + 'static {
     fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>>;
     /// Reserves `count` connection handles; returns the first. Handles are never reused.
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64>;
+    /// Makes sure the handle counter is at least `floor` (after the store lost its data).
+    fn raise_handle_floor(&self, floor: u64) -> StoreFuture<'_, ()>;
+    /// The store's epoch marker; `None` when the store has lost (or never had) it.
+    fn epoch(&self) -> StoreFuture<'_, Option<String>>;
+    fn set_epoch(&self, epoch: String) -> StoreFuture<'_, ()>;
+    /// Appends to a player's session history, keeping the newest `HISTORY_CAP` entries.
+    fn append_history(&self, player: Dbref, record: HistoryRecord) -> StoreFuture<'_, ()>;
+    /// The newest `limit` history entries, newest first.
+    fn read_history(&self, player: Dbref, limit: usize) -> StoreFuture<'_, Vec<HistoryRecord>>;
 }
 
 /// Opens the configured backend.
@@ -115,6 +130,10 @@ pub async fn open(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
     match config.backend {
         Backend::Embedded => {
             let store = embedded::EmbeddedStore::open(&config.data_dir).await?;
+            Ok(Arc::new(store))
+        }
+        Backend::Redis => {
+            let store = redis::RedisStore::connect(&config.redis).await?;
             Ok(Arc::new(store))
         }
     }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{Key, RecordWrite, Store, StoreError};
 
@@ -21,6 +21,8 @@ const CHANNEL_CAPACITY: usize = 8192;
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Least time between two "store down" warnings.
 const WARN_EVERY: Duration = Duration::from_secs(30);
+/// How often the engine checks that the store still holds its epoch marker.
+const EPOCH_CHECK: Duration = Duration::from_secs(1);
 
 /// One change to one record.
 #[derive(Debug, Clone)]
@@ -61,6 +63,7 @@ pub struct WriteBehindStats {
     pub critical_failures: AtomicU64,
     pub critical_micros_total: AtomicU64,
     pub store_up: AtomicBool,
+    pub resyncs: AtomicU64,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -175,6 +178,7 @@ struct Shared {
     seq: AtomicU64,
     stats: Arc<WriteBehindStats>,
     critical_timeout: Duration,
+    resync: Arc<Notify>,
 }
 
 /// A cheap handle to the engine; clone it freely.
@@ -194,12 +198,14 @@ impl WriteBehind {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let stats = Arc::new(WriteBehindStats::default());
         stats.store_up.store(true, Ordering::Relaxed);
+        let resync = Arc::new(Notify::new());
         let shared = Arc::new(Shared {
             tx,
             overflow: Mutex::new(Dirty::default()),
             seq: AtomicU64::new(1),
             stats: stats.clone(),
             critical_timeout,
+            resync: resync.clone(),
         });
         let engine = Engine {
             store,
@@ -211,6 +217,9 @@ impl WriteBehind {
             flush_max_keys,
             backoff: None,
             last_warning: None,
+            epoch: None,
+            last_epoch_check: None,
+            resync,
         };
         tokio::spawn(engine.run());
         WriteBehind { shared }
@@ -218,6 +227,12 @@ impl WriteBehind {
 
     pub fn stats(&self) -> &WriteBehindStats {
         &self.shared.stats
+    }
+
+    /// Notified when the store came back empty and everything in memory must be
+    /// written again (the engine cannot see the world; its owner re-queues it).
+    pub fn resync_requests(&self) -> Arc<Notify> {
+        self.shared.resync.clone()
     }
 
     /// Updates the channel holds right now.
@@ -304,6 +319,10 @@ struct Engine {
     /// While the store is down: when to try next, and the current delay.
     backoff: Option<(Instant, Duration)>,
     last_warning: Option<Instant>,
+    /// The epoch marker this process knows the store by.
+    epoch: Option<String>,
+    last_epoch_check: Option<Instant>,
+    resync: Arc<Notify>,
 }
 
 impl Engine {
@@ -351,9 +370,45 @@ impl Engine {
                     let _ = w.send(result.clone());
                 }
             }
+            if self.backoff.is_none()
+                && self
+                    .last_epoch_check
+                    .is_none_or(|t| t.elapsed() >= EPOCH_CHECK)
+            {
+                self.check_epoch().await;
+            }
             self.stats
                 .dirty_keys
                 .store(self.dirty.records.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Detects a store that lost its data (a Redis restarted without persistence): its
+    /// epoch marker is gone or changed. Then a new epoch is set and a re-sync requested.
+    async fn check_epoch(&mut self) {
+        self.last_epoch_check = Some(Instant::now());
+        let found = match self.store.epoch().await {
+            Ok(e) => e,
+            Err(_) => return,
+        };
+        match (&self.epoch, found) {
+            (Some(mine), Some(theirs)) if *mine == theirs => {}
+            (None, Some(theirs)) => self.epoch = Some(theirs),
+            (mine, found) => {
+                let fresh = found.unwrap_or_else(|| crate::session::now_millis().to_string());
+                if self.store.set_epoch(fresh.clone()).await.is_err() {
+                    return;
+                }
+                let first_start = mine.is_none();
+                self.epoch = Some(fresh);
+                if !first_start {
+                    tracing::warn!(
+                        "the store lost its data (epoch marker gone); re-syncing from memory"
+                    );
+                    self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+                    self.resync.notify_one();
+                }
+            }
         }
     }
 
@@ -461,6 +516,7 @@ mod tests {
         batches: Mutex<Vec<Vec<RecordWrite>>>,
         down: AtomicBool,
         calls: AtomicUsize,
+        epoch: Mutex<Option<String>>,
     }
 
     impl Store for RecordingStore {
@@ -482,6 +538,32 @@ mod tests {
         }
         fn reserve_handles(&self, _: u64) -> StoreFuture<'_, u64> {
             Box::pin(async { Ok(1) })
+        }
+        fn raise_handle_floor(&self, _: u64) -> StoreFuture<'_, ()> {
+            Box::pin(async { Ok(()) })
+        }
+        fn epoch(&self) -> StoreFuture<'_, Option<String>> {
+            Box::pin(async { Ok(self.epoch.lock().expect("lock").clone()) })
+        }
+        fn set_epoch(&self, e: String) -> StoreFuture<'_, ()> {
+            Box::pin(async move {
+                *self.epoch.lock().expect("lock") = Some(e);
+                Ok(())
+            })
+        }
+        fn append_history(
+            &self,
+            _: crate::world::Dbref,
+            _: crate::store::HistoryRecord,
+        ) -> StoreFuture<'_, ()> {
+            Box::pin(async { Ok(()) })
+        }
+        fn read_history(
+            &self,
+            _: crate::world::Dbref,
+            _: usize,
+        ) -> StoreFuture<'_, Vec<crate::store::HistoryRecord>> {
+            Box::pin(async { Ok(vec![]) })
         }
     }
 
@@ -584,6 +666,26 @@ mod tests {
             Some(Bytes::from("#3"))
         );
         assert!(wb.stats().store_up.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn emptied_store_asks_for_a_resync() {
+        let store = Arc::new(RecordingStore::default());
+        let wb = WriteBehind::start(
+            store.clone(),
+            Duration::from_millis(5),
+            1 << 20,
+            Duration::from_secs(5),
+        );
+        let resync = wb.resync_requests();
+        // The first check sets the epoch without asking for a re-sync.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(store.epoch.lock().expect("lock").is_some());
+        *store.epoch.lock().expect("lock") = None;
+        tokio::time::timeout(Duration::from_secs(10), resync.notified())
+            .await
+            .expect("a re-sync was requested");
+        assert_eq!(wb.stats().resyncs.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

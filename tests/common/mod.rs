@@ -23,13 +23,43 @@ pub const GOD_PASSWORD: &str = "god-pw";
 pub struct TestServer {
     pub child: Child,
     pub addr: String,
+    /// The metrics URL when `[metrics]` is configured.
+    pub metrics: Option<String>,
     pub dir: PathBuf,
     _tmp: Option<tempfile::TempDir>,
     stderr_log: PathBuf,
 }
 
-/// Extra TOML appended to the test config (must not repeat the harness's sections).
-pub fn base_config(data_dir: &Path, extra_limits: &str) -> String {
+/// What a test changes in the config; each string is TOML lines for that section.
+#[derive(Default, Clone)]
+pub struct Options {
+    pub limits: String,
+    pub store: String,
+    /// Whole extra tables, such as `[store.redis]` or `[metrics]`.
+    pub tables: String,
+}
+
+impl Options {
+    pub fn limits(lines: &str) -> Options {
+        Options {
+            limits: lines.to_string(),
+            ..Options::default()
+        }
+    }
+
+    /// The Redis backend on a test server's port.
+    pub fn redis(port: u16) -> Options {
+        Options {
+            store: "backend = \"redis\"\n".into(),
+            tables: format!(
+                "[store.redis]\nurl = \"redis://127.0.0.1:{port}\"\nprefix = \"mushd\"\ncommand_timeout_ms = 500\nconnect_timeout_ms = 500\n"
+            ),
+            ..Options::default()
+        }
+    }
+}
+
+pub fn base_config(data_dir: &Path, opts: &Options) -> String {
     format!(
         r#"[server]
 listen = ["127.0.0.1:0"]
@@ -38,37 +68,47 @@ text_dir = "{text}"
 [store]
 data_dir = "{data}"
 flush_interval_ms = 20
+critical_write_timeout_ms = 1000
+{store}
 [game]
 initial_god_password = "{GOD_PASSWORD}"
 password_hash_memory_kib = 64
 [limits]
-{extra_limits}
+{limits}
 [log]
 level = "info"
+{tables}
 "#,
         text = concat!(env!("CARGO_MANIFEST_DIR"), "/config/text"),
         data = data_dir.join("data").display(),
+        store = opts.store,
+        limits = opts.limits,
+        tables = opts.tables,
     )
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        Self::start_with("").await
+        Self::start_opts(&Options::default()).await
     }
 
     /// Starts with extra `[limits]` lines.
     pub async fn start_with(extra_limits: &str) -> TestServer {
+        Self::start_opts(&Options::limits(extra_limits)).await
+    }
+
+    pub async fn start_opts(opts: &Options) -> TestServer {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().to_path_buf();
-        let mut s = Self::start_in(&dir, extra_limits).await;
+        let mut s = Self::start_in(&dir, opts).await;
         s._tmp = Some(tmp);
         s
     }
 
     /// Starts on an existing directory (for restarts); the caller keeps the directory.
-    pub async fn start_in(dir: &Path, extra_limits: &str) -> TestServer {
+    pub async fn start_in(dir: &Path, opts: &Options) -> TestServer {
         let config = dir.join("mushd.toml");
-        std::fs::write(&config, base_config(dir, extra_limits)).expect("write config");
+        std::fs::write(&config, base_config(dir, opts)).expect("write config");
         let stderr_log = dir.join(format!("stderr-{}.log", std::process::id()));
         let stderr = std::fs::OpenOptions::new()
             .create(true)
@@ -87,13 +127,22 @@ impl TestServer {
             .expect("spawn mushd");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let mut metrics = None;
         let addr = tokio::time::timeout(WAIT, async {
+            let mut addr = String::new();
             while let Ok(Some(line)) = lines.next_line().await {
                 if let Some(a) = line.strip_prefix("mushd: listening on ") {
-                    return a.to_string();
+                    addr = a.to_string();
+                    if !opts.tables.contains("[metrics]") {
+                        break;
+                    }
+                }
+                if let Some(m) = line.strip_prefix("mushd: metrics on ") {
+                    metrics = Some(m.to_string());
+                    break;
                 }
             }
-            String::new()
+            addr
         })
         .await
         .expect("server did not start in time");
@@ -107,6 +156,7 @@ impl TestServer {
         TestServer {
             child,
             addr,
+            metrics,
             dir: dir.to_path_buf(),
             _tmp: None,
             stderr_log,
@@ -137,6 +187,11 @@ impl TestServer {
 
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Kills the process without warning (SIGKILL), as a crash would.
+    pub async fn kill(mut self) {
+        let _ = self.child.kill().await;
     }
 
     /// Sends SIGTERM and waits for the exit status.
@@ -296,4 +351,110 @@ impl Client {
         self.send("think-sync-marker").await;
         self.expect("Huh?").await
     }
+}
+
+/// A real `redis-server` on a free loopback port, without persistence.
+pub struct RedisServer {
+    pub port: u16,
+    child: Option<std::process::Child>,
+    dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    pub fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = RedisServer {
+            port,
+            child: None,
+            dir,
+        };
+        r.restart();
+        r
+    }
+
+    /// Starts (again) on the same port, empty.
+    pub fn restart(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/test.sh installs it)");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if self.cli(&["PING"]).trim() == "PONG" {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    /// Kills it (SIGKILL): everything it held is gone.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Runs one command with redis-cli; returns its raw output.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("redis-cli")
+            .args(["-p", &self.port.to_string(), "--raw"])
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A hash as field → value.
+    pub fn hgetall(&self, key: &str) -> std::collections::HashMap<String, String> {
+        let out = self.cli(&["HGETALL", key]);
+        let lines: Vec<&str> = out.lines().collect();
+        lines
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (c[0].to_string(), c[1].to_string()))
+            .collect()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Waits (bounded) until `check` passes; panics with `what` otherwise.
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The handle SESSION reports for this connection.
+pub async fn my_handle(c: &mut Client) -> u64 {
+    c.send("SESSION").await;
+    let s = c.expect("Host:").await;
+    let line = s
+        .lines()
+        .find(|l| l.starts_with("Session "))
+        .expect("Session line");
+    line["Session ".len()..]
+        .trim()
+        .parse()
+        .expect("handle number")
 }
