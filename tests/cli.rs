@@ -26,6 +26,23 @@ fn check_config_accepts_the_shipped_config() {
 }
 
 #[test]
+fn check_config_accepts_the_docker_config() {
+    let out = mushd()
+        .args([
+            "check-config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/docker.toml"),
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backend = \"redis\""));
+}
+
+#[test]
 fn check_config_names_file_line_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bad.toml");
