@@ -56,6 +56,16 @@ fn main() -> ExitCode {
                 }
             };
             init_logging(&config.log.level);
+            if let Some((old, new)) = mushd::rlimit::raise_fd_limit() {
+                tracing::debug!(old, new, "open-file limit");
+                if (new as usize) < config.limits.max_connections + 64 {
+                    tracing::warn!(
+                        limit = new,
+                        max_connections = config.limits.max_connections,
+                        "the open-file limit is below limits.max_connections; raise it (ulimit -n)"
+                    );
+                }
+            }
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

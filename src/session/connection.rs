@@ -85,7 +85,7 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
         ctx.config.limits.max_line_bytes,
         ctx.config.telnet.max_subnegotiation_bytes,
     );
-    let mut reader = FramedRead::with_capacity(read_half, codec, 1024);
+    let mut reader = FramedRead::with_capacity(read_half, codec, 256);
     let how = conn.read_loop(&mut reader).await;
     drop(reader);
     let login = conn.login.take();
@@ -230,7 +230,9 @@ impl Conn {
                         .table
                         .update(self.handle, |s| s.bytes_in += bytes.len() as u64 + 2);
                     let flow = match self.stage {
-                        Stage::Login => self.login_line(&line).await,
+                        // Boxed: the login path is large and rare, and an idle
+                        // connection should not carry its state inline.
+                        Stage::Login => Box::pin(self.login_line(&line)).await,
                         Stage::Playing => self.command_line(line).await,
                     };
                     match flow {
@@ -543,10 +545,8 @@ async fn write_loop(mut socket: OwnedWriteHalf, out: Arc<Outbound>) {
                 break;
             }
             out.bytes_out.fetch_add(buf.len() as u64, Ordering::Relaxed);
-            buf.clear();
-            if buf.capacity() > 64 * 1024 {
-                buf = BytesMut::new();
-            }
+            // Free the buffer: an idle connection should hold no write buffer.
+            buf = BytesMut::new();
         }
         if drained.close.is_some() {
             let _ = socket.shutdown().await;

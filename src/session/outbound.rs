@@ -160,7 +160,8 @@ impl Outbound {
         };
         st.bytes = 0;
         Drained {
-            items: st.queue.drain(..).collect(),
+            // Take the deque itself: an idle connection then holds no queue allocation.
+            items: std::mem::take(&mut st.queue).into(),
             flushed: std::mem::take(&mut st.flushed),
             close: st.close,
         }

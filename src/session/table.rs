@@ -122,7 +122,8 @@ pub struct SessionTable {
 #[derive(Default)]
 struct Inner {
     sessions: DashMap<Handle, Session>,
-    by_player: DashMap<Dbref, Vec<Handle>>,
+    /// A player's connections with their queues, so delivery to a player is one lookup.
+    by_player: DashMap<Dbref, Vec<(Handle, Arc<Outbound>)>>,
     per_ip: DashMap<IpAddr, usize>,
 }
 
@@ -147,7 +148,7 @@ impl SessionTable {
     fn drop_index(&self, player: Dbref, handle: Handle) {
         let now_empty = match self.inner.by_player.get_mut(&player) {
             Some(mut hs) => {
-                hs.retain(|h| *h != handle);
+                hs.retain(|(h, _)| *h != handle);
                 hs.is_empty()
             }
             None => false,
@@ -181,14 +182,19 @@ impl SessionTable {
     pub fn bind(&self, handle: Handle, player: Dbref, at_ms: u64) {
         let old = self.update(handle, |s| {
             s.logged_in_at_ms = Some(at_ms);
-            s.player.replace(player)
+            (s.player.replace(player), s.outbound.clone())
         });
-        match old {
-            None => return,
-            Some(Some(old)) => self.drop_index(old, handle),
-            Some(None) => {}
+        let Some((old, outbound)) = old else {
+            return;
+        };
+        if let Some(old) = old {
+            self.drop_index(old, handle);
         }
-        self.inner.by_player.entry(player).or_default().push(handle);
+        self.inner
+            .by_player
+            .entry(player)
+            .or_default()
+            .push((handle, outbound));
     }
 
     /// Returns a connection to the login screen.
@@ -207,7 +213,7 @@ impl SessionTable {
         self.inner
             .by_player
             .get(&player)
-            .map(|h| h.clone())
+            .map(|hs| hs.iter().map(|(h, _)| *h).collect())
             .unwrap_or_default()
     }
 
@@ -241,10 +247,12 @@ impl SessionTable {
         }
     }
 
-    /// Queues text for every connection of a player.
+    /// Queues text for every connection of a player: one index lookup, no allocation.
     pub fn send_player(&self, player: Dbref, text: &Bytes) {
-        for h in self.handles_of(player) {
-            self.send(h, text.clone());
+        if let Some(hs) = self.inner.by_player.get(&player) {
+            for (_, out) in hs.iter() {
+                out.push_text(text.clone());
+            }
         }
     }
 

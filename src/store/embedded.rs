@@ -1,12 +1,12 @@
 //! The default backend: one redb file under the data directory, crash-safe by design
 //! (copy-on-write B-trees, fsync on commit), so `cargo run` needs nothing installed.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use redb::{Database, ReadableTable, TableDefinition};
 use serde_bytes::ByteBuf;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{
     HistoryRecord, Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields,
@@ -14,7 +14,7 @@ use super::{
 };
 use crate::world::Dbref;
 
-/// Records by key string; each value is an rmp-serde map of field to bytes.
+/// Record fields, one entry each, keyed `<record>\0<field>` (see `field_key`).
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 /// Counters such as the next connection handle.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -25,18 +25,23 @@ const EPOCH: &str = "epoch";
 
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    history: mpsc::Sender<HistoryAppend>,
 }
+
+/// One history append waiting for its group commit.
+type HistoryAppend = (
+    Dbref,
+    HistoryRecord,
+    oneshot::Sender<Result<(), StoreError>>,
+);
+
+/// redb's page cache: bounded, so memory does not grow with the number of commits.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// History appends committed together at most.
+const HISTORY_BATCH: usize = 512;
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
-}
-
-fn encode(fields: &BTreeMap<String, ByteBuf>) -> Result<Vec<u8>, StoreError> {
-    rmp_serde::to_vec(fields).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<BTreeMap<String, ByteBuf>, StoreError> {
-    rmp_serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl EmbeddedStore {
@@ -48,7 +53,9 @@ impl EmbeddedStore {
                 anyhow::anyhow!("cannot create data directory {}: {e}", dir.display())
             })?;
             let path = dir.join("mushd.redb");
-            let db = Database::create(&path)
+            let db = redb::Builder::new()
+                .set_cache_size(CACHE_BYTES)
+                .create(&path)
                 .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
             let txn = db.begin_write()?;
             txn.open_table(RECORDS)?;
@@ -58,7 +65,10 @@ impl EmbeddedStore {
             Ok(db)
         })
         .await??;
-        Ok(EmbeddedStore { db: Arc::new(db) })
+        let db = Arc::new(db);
+        let (tx, rx) = mpsc::channel(4 * HISTORY_BATCH);
+        tokio::spawn(history_writer(Arc::downgrade(&db), rx));
+        Ok(EmbeddedStore { db, history: tx })
     }
 
     async fn blocking<T: Send + 'static>(
@@ -72,31 +82,46 @@ impl EmbeddedStore {
     }
 }
 
+/// The redb key of one field: `<record>\0<field>`, so a record is a key range and a
+/// field update touches one entry (no read-modify-write of the whole record).
+fn field_key(record: &str, field: &str) -> String {
+    let mut k = String::with_capacity(record.len() + field.len() + 1);
+    k.push_str(record);
+    k.push('\0');
+    k.push_str(field);
+    k
+}
+
+/// The key range holding every field of `record`.
+fn record_range(record: &str) -> (String, String) {
+    (format!("{record}\u{0}"), format!("{record}\u{1}"))
+}
+
 fn apply_batch(db: &Database, batch: Vec<RecordWrite>) -> Result<(), StoreError> {
     let txn = db.begin_write().map_err(unavailable)?;
     {
         let mut table = txn.open_table(RECORDS).map_err(unavailable)?;
         for write in batch {
-            let key = write.key.to_string();
-            let mut fields = if write.delete_first {
-                BTreeMap::new()
-            } else {
-                match table.get(key.as_str()).map_err(unavailable)? {
-                    Some(v) => decode(v.value())?,
-                    None => BTreeMap::new(),
+            let record = write.key.to_string();
+            if write.delete_first {
+                let (from, to) = record_range(&record);
+                let keys: Vec<String> = table
+                    .range(from.as_str()..to.as_str())
+                    .map_err(unavailable)?
+                    .filter_map(|item| item.ok().map(|(k, _)| k.value().to_string()))
+                    .collect();
+                for k in keys {
+                    table.remove(k.as_str()).map_err(unavailable)?;
                 }
-            };
+            }
             for name in write.remove {
-                fields.remove(&name);
+                table
+                    .remove(field_key(&record, &name).as_str())
+                    .map_err(unavailable)?;
             }
             for (name, value) in write.set {
-                fields.insert(name, ByteBuf::from(value.to_vec()));
-            }
-            if fields.is_empty() {
-                table.remove(key.as_str()).map_err(unavailable)?;
-            } else {
                 table
-                    .insert(key.as_str(), encode(&fields)?.as_slice())
+                    .insert(field_key(&record, &name).as_str(), value.as_ref())
                     .map_err(unavailable)?;
             }
         }
@@ -108,20 +133,31 @@ fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, S
     let txn = db.begin_read().map_err(unavailable)?;
     let table = txn.open_table(RECORDS).map_err(unavailable)?;
     let prefix = kind.prefix();
-    let mut out = Vec::new();
+    let mut out: Vec<(Key, StoredFields)> = Vec::new();
+    let mut current: Option<(String, Key, StoredFields)> = None;
     for item in table.range(prefix..).map_err(unavailable)? {
         let (k, v) = item.map_err(unavailable)?;
         let k = k.value();
         if !k.starts_with(prefix) {
             break;
         }
-        let Some(key) = Key::parse(k) else {
+        let Some((record, field)) = k.split_once('\0') else {
             continue;
         };
-        let fields = decode(v.value())?
-            .into_iter()
-            .map(|(name, value)| (name, value.into_vec()))
-            .collect();
+        if current.as_ref().is_none_or(|(r, _, _)| r != record) {
+            if let Some((_, key, fields)) = current.take() {
+                out.push((key, fields));
+            }
+            let Some(key) = Key::parse(record) else {
+                continue;
+            };
+            current = Some((record.to_string(), key, StoredFields::new()));
+        }
+        if let Some((_, _, fields)) = current.as_mut() {
+            fields.insert(field.to_string(), v.value().to_vec());
+        }
+    }
+    if let Some((_, key, fields)) = current.take() {
         out.push((key, fields));
     }
     Ok(out)
@@ -186,22 +222,52 @@ fn history_list(bytes: Option<&[u8]>) -> Vec<Vec<u8>> {
         .unwrap_or_default()
 }
 
-fn push_history(db: &Database, player: Dbref, record: &HistoryRecord) -> Result<(), StoreError> {
-    let key = player.to_string();
+/// Group commit: every append queued meanwhile goes into one transaction, so many
+/// logins at once cost one fsync instead of one each. Each caller still waits for
+/// its own append to be durable.
+async fn history_writer(db: std::sync::Weak<Database>, mut rx: mpsc::Receiver<HistoryAppend>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < HISTORY_BATCH {
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        // Weak: the store closes its file when dropped, even while this task lingers.
+        let Some(db) = db.upgrade() else {
+            return;
+        };
+        let records: Vec<(Dbref, HistoryRecord)> =
+            batch.iter().map(|(p, r, _)| (*p, r.clone())).collect();
+        let result = tokio::task::spawn_blocking(move || push_history(&db, &records))
+            .await
+            .unwrap_or_else(|e| Err(unavailable(e)));
+        for (_, _, done) in batch {
+            let _ = done.send(result.clone());
+        }
+    }
+}
+
+fn push_history(db: &Database, records: &[(Dbref, HistoryRecord)]) -> Result<(), StoreError> {
     let txn = db.begin_write().map_err(unavailable)?;
     {
         let mut table = txn.open_table(HISTORY).map_err(unavailable)?;
-        let mut list = {
-            let existing = table.get(key.as_str()).map_err(unavailable)?;
-            history_list(existing.as_ref().map(|v| v.value()))
-        };
-        list.insert(0, record.encode());
-        list.truncate(HISTORY_CAP);
-        let encoded: Vec<ByteBuf> = list.into_iter().map(ByteBuf::from).collect();
-        let bytes = rmp_serde::to_vec(&encoded).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        table
-            .insert(key.as_str(), bytes.as_slice())
-            .map_err(unavailable)?;
+        for (player, record) in records {
+            let key = player.to_string();
+            let mut list = {
+                let existing = table.get(key.as_str()).map_err(unavailable)?;
+                history_list(existing.as_ref().map(|v| v.value()))
+            };
+            list.insert(0, record.encode());
+            list.truncate(HISTORY_CAP);
+            let encoded: Vec<ByteBuf> = list.into_iter().map(ByteBuf::from).collect();
+            let bytes =
+                rmp_serde::to_vec(&encoded).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            table
+                .insert(key.as_str(), bytes.as_slice())
+                .map_err(unavailable)?;
+        }
     }
     txn.commit().map_err(unavailable)
 }
@@ -253,7 +319,15 @@ impl Store for EmbeddedStore {
     }
 
     fn append_history(&self, player: Dbref, record: HistoryRecord) -> StoreFuture<'_, ()> {
-        Box::pin(self.blocking(move |db| push_history(db, player, &record)))
+        Box::pin(async move {
+            let (done, wait) = oneshot::channel();
+            self.history
+                .send((player, record, done))
+                .await
+                .map_err(|_| unavailable("the history writer has stopped"))?;
+            wait.await
+                .map_err(|_| unavailable("the history writer has stopped"))?
+        })
     }
 
     fn read_history(&self, player: Dbref, limit: usize) -> StoreFuture<'_, Vec<HistoryRecord>> {
