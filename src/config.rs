@@ -156,7 +156,7 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
-            max_connections: 20_000,
+            max_connections: 16_000,
             max_connections_per_ip: 1_000,
             max_line_bytes: 8 * 1024,
             output_queue_bytes: 256 * 1024,

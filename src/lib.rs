@@ -4,6 +4,7 @@ pub mod command;
 pub mod config;
 pub mod game;
 pub mod metrics;
+pub mod reboot;
 pub mod rlimit;
 pub mod server;
 pub mod session;

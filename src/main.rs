@@ -119,6 +119,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let game = server.ctx.game.clone();
     let shutdown = server.ctx.shutdown.clone();
+    #[cfg(unix)]
+    {
+        // SIGUSR1 asks for a hot reboot, as in PennMUSH.
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut usr1) = signal(SignalKind::user_defined1()) {
+            let game = game.clone();
+            tokio::spawn(async move {
+                while usr1.recv().await.is_some() {
+                    tracing::info!("SIGUSR1: hot reboot");
+                    let _ = game.send(GameMsg::Reboot { by: None }).await;
+                }
+            });
+        }
+    }
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("signal received; shutting down");

@@ -15,10 +15,14 @@ use tracing::{error, info, warn, Instrument};
 
 use crate::config::Config;
 use crate::game::{self, GameMsg};
+use crate::reboot::{HandoffSession, RebootControl};
 use crate::session::connection;
+use crate::session::connection::Restored;
 use crate::session::login::LoginLimiter;
-use crate::session::{now_millis, Handle, SessionTable};
+use crate::session::{now_millis, Handle, Outbound, Session, SessionTable};
 use crate::store::{self, Store, WriteBehind};
+use crate::store::{field_text, field_u64, Key, KeyKind};
+use crate::world::{Dbref, World};
 
 /// Handles reserved from the store at a time, so a connection costs no store round trip.
 const HANDLE_BLOCK: u64 = 1024;
@@ -113,6 +117,11 @@ pub struct ServerContext {
     pub listen_addrs: Vec<SocketAddr>,
     /// Cancelled when the server begins shutting down.
     pub shutdown: CancellationToken,
+    pub reboot: RebootControl,
+    /// Caps connections in all.
+    pub conn_limit: Arc<Semaphore>,
+    /// Every connection task, so shutdown can wait for them.
+    pub tracker: TaskTracker,
 }
 
 impl ServerContext {
@@ -182,16 +191,47 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         config.store.flush_max_keys,
         Duration::from_millis(config.store.critical_write_timeout_ms),
     );
+    // After a hot reboot: the sockets the previous process handed over.
+    let mut handoff = match crate::reboot::take_handoff() {
+        Some(Ok(h)) => Some(h),
+        Some(Err(e)) => {
+            error!("{e}; starting without the previous process's connections");
+            None
+        }
+        None => None,
+    };
+    let mut inherited: Vec<(String, i32)> = handoff
+        .as_mut()
+        .map(|h| {
+            std::mem::take(&mut h.listeners)
+                .into_iter()
+                .map(|l| (l.config_addr, l.fd))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut listeners = Vec::new();
-    for addr in config.listen_addrs() {
-        let l = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
-        listeners.push(l);
+    for (configured, addr) in config.server.listen.iter().zip(config.listen_addrs()) {
+        let adopted = inherited
+            .iter()
+            .position(|(a, _)| a == configured)
+            .map(|i| inherited.remove(i).1);
+        let l = match adopted {
+            Some(fd) => crate::reboot::adopt_listener(fd)
+                .with_context(|| format!("cannot adopt the inherited listener for {addr}"))?,
+            None => TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        };
+        listeners.push((configured.clone(), l));
+    }
+    for (addr, fd) in inherited {
+        // A listener the new config no longer has.
+        warn!(%addr, "closing an inherited listener that is no longer configured");
+        drop(crate::reboot::adopt_listener(fd));
     }
     let local_addrs: Vec<SocketAddr> = listeners
         .iter()
-        .filter_map(|l| l.local_addr().ok())
+        .filter_map(|(_, l)| l.local_addr().ok())
         .collect();
 
     let (game_tx, game_rx) = mpsc::channel(4096);
@@ -204,16 +244,26 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         handles: HandleAllocator::new(store.clone()),
         login_limiter: LoginLimiter::new(config.limits.failed_logins_per_ip_per_minute),
         texts,
-        started_at: now_millis() / 1000,
+        started_at: handoff
+            .as_ref()
+            .map(|h| h.started_at)
+            .unwrap_or_else(|| now_millis() / 1000),
         node: format!("{}-{}", config.server.name, std::process::id()),
         counters: ServerCounters::default(),
         listen_addrs: local_addrs.clone(),
         shutdown: CancellationToken::new(),
+        reboot: RebootControl::new(),
+        conn_limit: Arc::new(Semaphore::new(config.limits.max_connections)),
+        tracker: TaskTracker::new(),
         config,
     });
 
     let world = game::load_world(&ctx).await?;
-    game::reconcile_sessions(&ctx, &world).await?;
+    let adopted: Vec<crate::reboot::HandoffSession> =
+        handoff.map(|h| h.sessions).unwrap_or_default();
+    let keep: std::collections::HashSet<Handle> = adopted.iter().map(|s| s.handle).collect();
+    game::reconcile_sessions(&ctx, &world, &keep).await?;
+    let resumed = restore_sessions(&ctx, &world, adopted).await;
     let game_task = tokio::spawn(game::run(ctx.clone(), world, game_rx));
     tokio::spawn(resync_on_request(ctx.clone()));
     let mut metrics_addr = None;
@@ -225,22 +275,20 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         tokio::spawn(crate::metrics::serve(ctx.clone(), listener));
     }
 
-    let tracker = TaskTracker::new();
-    let limit = Arc::new(Semaphore::new(ctx.config.limits.max_connections));
-    for listener in listeners {
-        let addr = listener.local_addr().ok();
-        info!(?addr, "listening");
-        tokio::spawn(accept_loop(
-            ctx.clone(),
-            listener,
-            limit.clone(),
-            tracker.clone(),
-        ));
+    for (configured, listener) in listeners {
+        info!(addr = ?listener.local_addr().ok(), "listening");
+        spawn_accept(&ctx, listener, configured);
+    }
+    if resumed > 0 {
+        info!(sessions = resumed, "hot reboot finished");
+        ctx.table
+            .broadcast(&crate::game::line_bytes("GAME: Reboot finished."), true);
     }
 
     let run_ctx = ctx.clone();
     let done = tokio::spawn(async move {
         run_ctx.shutdown.cancelled().await;
+        let tracker = run_ctx.tracker.clone();
         tracker.close();
         let grace = Duration::from_secs(10);
         if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
@@ -279,16 +327,25 @@ async fn resync_on_request(ctx: Arc<ServerContext>) {
     }
 }
 
-async fn accept_loop(
-    ctx: Arc<ServerContext>,
-    listener: TcpListener,
-    limit: Arc<Semaphore>,
-    tracker: TaskTracker,
-) {
+/// Starts accepting on a listener (again, after a cancelled reboot).
+pub fn spawn_accept(ctx: &Arc<ServerContext>, listener: TcpListener, configured: String) {
+    tokio::spawn(accept_loop(ctx.clone(), listener, configured));
+}
+
+async fn accept_loop(ctx: Arc<ServerContext>, listener: TcpListener, configured: String) {
     let mut backoff = Duration::from_millis(10);
+    let freeze = ctx.reboot.freeze_token();
     loop {
         let accepted = tokio::select! {
             _ = ctx.shutdown.cancelled() => return,
+            _ = freeze.cancelled() => {
+                // A hot reboot takes the listener; pending connections wait in its backlog.
+                match listener.into_std() {
+                    Ok(l) => ctx.reboot.park_listener(configured, l),
+                    Err(e) => error!(error = %e, "cannot hand over a listener"),
+                }
+                return;
+            }
             r = listener.accept() => r,
         };
         let (stream, peer) = match accepted {
@@ -304,6 +361,7 @@ async fn accept_loop(
                 continue;
             }
         };
+        let limit = ctx.conn_limit.clone();
         let Ok(permit) = limit.clone().try_acquire_owned() else {
             ctx.counters.refused.fetch_add(1, Ordering::Relaxed);
             refuse(
@@ -331,7 +389,7 @@ async fn accept_loop(
         ctx.counters.connections.fetch_add(1, Ordering::Relaxed);
         let span = tracing::info_span!("conn", handle, peer = %peer);
         let ctx2 = ctx.clone();
-        tracker.spawn(
+        ctx.tracker.spawn(
             async move {
                 connection::run(ctx2, stream, peer, handle).await;
                 drop(permit);
@@ -353,4 +411,103 @@ fn refuse(stream: TcpStream, message: &'static str) {
         })
         .await;
     });
+}
+
+/// Adopts the connections a hot reboot handed over: each row is rebuilt from its
+/// store record (the handoff fills in what the store lacks) and its task resumed.
+async fn restore_sessions(
+    ctx: &Arc<ServerContext>,
+    world: &World,
+    adopted: Vec<HandoffSession>,
+) -> usize {
+    if adopted.is_empty() {
+        return 0;
+    }
+    let records: std::collections::HashMap<u64, crate::store::StoredFields> =
+        match ctx.store.load(KeyKind::Conn).await {
+            Ok(r) => r
+                .into_iter()
+                .filter_map(|(k, f)| match k {
+                    Key::Conn(h) => Some((h, f)),
+                    _ => None,
+                })
+                .collect(),
+            Err(e) => {
+                warn!(error = %e, "cannot read session records; restoring from the handoff alone");
+                Default::default()
+            }
+        };
+    let mut restored = 0;
+    for h in adopted {
+        let stream = match crate::reboot::adopt_stream(h.fd) {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(handle = h.handle, error = %e, "cannot adopt an inherited connection");
+                continue;
+            }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            continue;
+        };
+        let rec = records.get(&h.handle);
+        let text = |name: &str| rec.and_then(|r| field_text(r, name));
+        let num = |name: &str| rec.and_then(|r| field_u64(r, name));
+        let player = match rec {
+            Some(_) => text("player").and_then(|p| Dbref::parse(&p)),
+            None => h.player.map(Dbref),
+        }
+        .filter(|p| world.get(*p).is_some());
+        let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
+        out.bytes_out.store(h.bytes_out, Ordering::Relaxed);
+        let mut row = Session::new(h.handle, peer, out);
+        row.connected_at_ms = num("connected_at")
+            .map(|s| s * 1000)
+            .unwrap_or(h.connected_at_ms);
+        // Keep the handoff's millisecond times when they agree with the store's seconds.
+        if row.connected_at_ms / 1000 == h.connected_at_ms / 1000 {
+            row.connected_at_ms = h.connected_at_ms;
+        }
+        row.last_seen_ms = num("last_seen").map(|s| s * 1000).unwrap_or(h.last_seen_ms);
+        if row.last_seen_ms / 1000 == h.last_seen_ms / 1000 {
+            row.last_seen_ms = h.last_seen_ms;
+        }
+        row.cmds = num("cmds").unwrap_or(h.cmds).max(h.cmds);
+        row.bytes_in = h.bytes_in;
+        row.doing = text("doing").unwrap_or(h.doing.clone());
+        row.output_prefix = text("output_prefix")
+            .map(|p| (!p.is_empty()).then_some(p))
+            .unwrap_or(h.output_prefix.clone());
+        row.output_suffix = text("output_suffix")
+            .map(|p| (!p.is_empty()).then_some(p))
+            .unwrap_or(h.output_suffix.clone());
+        row.terminal = h.negotiator.info.clone();
+        let logged_in_at = num("login_ms").or(h.logged_in_at_ms);
+        ctx.table.insert(row);
+        if let Some(p) = player {
+            ctx.table
+                .bind(h.handle, p, logged_in_at.unwrap_or_else(now_millis));
+        }
+        let permit = ctx.conn_limit.clone().try_acquire_owned().ok();
+        let ip_slot = ctx.table.admit_ip(peer.ip(), usize::MAX);
+        let resume = Restored {
+            negotiator: h.negotiator,
+            player,
+            logged_in_at_ms: logged_in_at,
+            pending_input: h.pending_input,
+            pending_output: h.pending_output,
+        };
+        let span = tracing::info_span!("conn", handle = h.handle, peer = %peer);
+        let ctx2 = ctx.clone();
+        let handle = h.handle;
+        ctx.tracker.spawn(
+            async move {
+                connection::resume(ctx2, stream, peer, handle, resume).await;
+                drop(permit);
+                drop(ip_slot);
+            }
+            .instrument(span),
+        );
+        restored += 1;
+    }
+    restored
 }

@@ -8,6 +8,7 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@boot", boot),
     ("@wall", wall),
     ("@shutdown", shutdown),
+    ("@reboot", reboot),
     ("@stats", stats),
     ("@sessions", sessions),
 ];
@@ -151,4 +152,13 @@ fn format_sessions(name: &str, entries: &[crate::store::HistoryRecord]) -> Strin
         ));
     }
     text.trim_end().to_string()
+}
+
+/// Wizards: hot reboot; every connection stays open while a new binary takes over.
+fn reboot(game: &mut Game, caller: Caller, _args: &str) -> Flow {
+    if !game.is_wizard(caller.player) {
+        return deny(game, caller);
+    }
+    game.rebooting = Some(Some(caller.player));
+    Flow::Continue
 }

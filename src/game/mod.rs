@@ -8,6 +8,8 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
+mod reboot;
+
 use crate::command::{self, CommandTable};
 use crate::server::ServerContext;
 use crate::session::login::hash_password;
@@ -53,6 +55,10 @@ pub enum GameMsg {
     Shutdown { by: Option<Dbref> },
     /// The store lost its data: queue every object and session again.
     Resync,
+    /// Hot reboot: `by` is the wizard, `None` for SIGUSR1.
+    Reboot { by: Option<Dbref> },
+    /// A connection froze for a reboot and hands over its socket.
+    Parked(Box<crate::reboot::ParkedSession>),
 }
 
 /// What a connection does after a command.
@@ -96,6 +102,55 @@ pub struct Game {
     pub last_paged: HashMap<Dbref, Vec<Dbref>>,
     /// Set by `@shutdown`.
     pub shutting_down: Option<Option<Dbref>>,
+    /// Set by `@reboot` or SIGUSR1: who asked (`None` for the operator).
+    pub rebooting: Option<Option<Dbref>>,
+}
+
+impl Game {
+    /// Handles one message in the ordinary way.
+    pub fn handle(&mut self, table: &CommandTable, msg: GameMsg) {
+        match msg {
+            GameMsg::Command { handle, line, done } => {
+                let flow = command::run(self, table, handle, &line);
+                let _ = done.send(flow);
+            }
+            GameMsg::Lookup { name, reply } => {
+                let found = self.world.player_by_name(&name).and_then(|d| {
+                    let hash = self.world.get(d)?.player.as_ref()?.password_hash.clone();
+                    Some((d, hash))
+                });
+                let _ = reply.send(found);
+            }
+            GameMsg::Create { name, hash, reply } => {
+                let _ = reply.send(self.create_player(&name, hash));
+            }
+            GameMsg::LoggedIn {
+                handle,
+                player,
+                created,
+            } => self.logged_in(handle, player, created),
+            GameMsg::LoginWho { handle } => {
+                let who = command::connection::who_text(self, false);
+                self.tell_handle(handle, &who);
+            }
+            GameMsg::Disconnected { handle, how, done } => {
+                self.disconnected(handle, how);
+                let _ = done.send(());
+            }
+            GameMsg::Shutdown { by } => self.shutting_down = Some(by),
+            GameMsg::Resync => self.resync(),
+            GameMsg::Reboot { by } => self.rebooting = Some(by),
+            GameMsg::Parked(p) => {
+                // Not rebooting (any more): give the socket straight back.
+                let p = *p;
+                let _ = p.reply.send(crate::reboot::Resume {
+                    stream: p.stream,
+                    pending_input: p.pending_input,
+                    pending_output: p.pending_output,
+                });
+            }
+        }
+    }
 }
 
 /// Unix seconds now.
@@ -322,8 +377,14 @@ pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
 
 /// Closes out session records no live socket holds (all of them, on a cold start):
 /// the bound player's last-on time is recorded and the record is removed.
-pub async fn reconcile_sessions(ctx: &ServerContext, world: &World) -> anyhow::Result<()> {
-    let records = ctx.store.load(KeyKind::Conn).await?;
+pub async fn reconcile_sessions(
+    ctx: &ServerContext,
+    world: &World,
+    keep: &std::collections::HashSet<Handle>,
+) -> anyhow::Result<()> {
+    let mut records = ctx.store.load(KeyKind::Conn).await?;
+    // Records of connections a hot reboot handed over are live, not stale.
+    records.retain(|(k, _)| !matches!(k, Key::Conn(h) if keep.contains(h)));
     if records.is_empty() {
         return Ok(());
     }
@@ -376,38 +437,12 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         world,
         last_paged: HashMap::new(),
         shutting_down: None,
+        rebooting: None,
     };
     while let Some(msg) = rx.recv().await {
-        match msg {
-            GameMsg::Command { handle, line, done } => {
-                let flow = command::run(&mut game, &table, handle, &line);
-                let _ = done.send(flow);
-            }
-            GameMsg::Lookup { name, reply } => {
-                let found = game.world.player_by_name(&name).and_then(|d| {
-                    let hash = game.world.get(d)?.player.as_ref()?.password_hash.clone();
-                    Some((d, hash))
-                });
-                let _ = reply.send(found);
-            }
-            GameMsg::Create { name, hash, reply } => {
-                let _ = reply.send(game.create_player(&name, hash));
-            }
-            GameMsg::LoggedIn {
-                handle,
-                player,
-                created,
-            } => game.logged_in(handle, player, created),
-            GameMsg::LoginWho { handle } => {
-                let who = command::connection::who_text(&game, false);
-                game.tell_handle(handle, &who);
-            }
-            GameMsg::Disconnected { handle, how, done } => {
-                game.disconnected(handle, how);
-                let _ = done.send(());
-            }
-            GameMsg::Shutdown { by } => game.shutting_down = Some(by),
-            GameMsg::Resync => game.resync(),
+        game.handle(&table, msg);
+        if let Some(by) = game.rebooting.take() {
+            game.reboot(&table, &mut rx, by).await;
         }
         if let Some(by) = game.shutting_down.take() {
             game.shutdown(by);

@@ -22,12 +22,13 @@ use super::outbound::{CloseReason, OutItem, Outbound};
 use super::table::{now_millis, Handle, Session};
 use crate::config::CriticalWriteFailure;
 use crate::game::{DisconnectKind, Flow, GameMsg};
+use crate::reboot::ParkedSession;
 use crate::server::ServerContext;
 use crate::store::write_behind::Op;
 use crate::store::HistoryRecord;
 use crate::store::Key;
 use crate::telnet::codec::encode_frame;
-use crate::telnet::mud::{mssp_frame, mssp_plain, Negotiator};
+use crate::telnet::mud::{mssp_frame, mssp_plain, Charset, Negotiator, NegotiatorState};
 use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
 use crate::world::Dbref;
 
@@ -53,20 +54,30 @@ struct Conn {
     login: Option<(Dbref, u64)>,
 }
 
-/// Runs one connection to its end.
+/// How long a parked writer keeps writing queued output before handing its socket
+/// over anyway (the rest travels in the handoff).
+const PARK_WRITE_GRACE: Duration = Duration::from_millis(300);
+
+/// What a connection restored after a hot reboot brings along.
+pub struct Restored {
+    pub negotiator: NegotiatorState,
+    pub player: Option<Dbref>,
+    pub logged_in_at_ms: Option<u64>,
+    pub pending_input: Vec<u8>,
+    pub pending_output: Vec<u8>,
+}
+
+/// Runs one new connection to its end.
 pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, handle: Handle) {
     let _ = stream.set_nodelay(true);
     let sndbuf = ctx.config.limits.socket_send_buffer_bytes;
     if sndbuf > 0 {
         let _ = socket2::SockRef::from(&stream).set_send_buffer_size(sndbuf);
     }
-    let (read_half, write_half) = stream.into_split();
     let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
     ctx.table.insert(Session::new(handle, peer, out.clone()));
     record_new_session(&ctx, handle, peer);
     debug!("connected");
-
-    let writer = tokio::spawn(write_loop(write_half, out.clone()));
     let mut conn = Conn {
         ctx: ctx.clone(),
         handle,
@@ -80,14 +91,112 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
         out.push(OutItem::Frame(frame));
     }
     conn.send_text(&ctx.texts.connect);
+    drive(conn, stream, Vec::new()).await;
+}
 
-    let codec = TelnetCodec::new(
-        ctx.config.limits.max_line_bytes,
-        ctx.config.telnet.max_subnegotiation_bytes,
-    );
-    let mut reader = FramedRead::with_capacity(read_half, codec, 256);
-    let how = conn.read_loop(&mut reader).await;
-    drop(reader);
+/// Carries on a connection inherited from the process before a hot reboot; its row is
+/// already in the session table.
+pub async fn resume(
+    ctx: Arc<ServerContext>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    handle: Handle,
+    restored: Restored,
+) {
+    let Some(out) = ctx.table.with(handle, |s| s.outbound.clone()) else {
+        return;
+    };
+    out.set_charset(restored.negotiator.info.charset);
+    if !restored.pending_output.is_empty() {
+        out.push(OutItem::Raw(Bytes::from(restored.pending_output)));
+    }
+    let conn = Conn {
+        ctx: ctx.clone(),
+        handle,
+        peer,
+        out,
+        neg: Negotiator::restore(&restored.negotiator),
+        stage: if restored.player.is_some() {
+            Stage::Playing
+        } else {
+            Stage::Login
+        },
+        login: restored
+            .player
+            .map(|p| (p, restored.logged_in_at_ms.unwrap_or_else(now_millis))),
+    };
+    drive(conn, stream, restored.pending_input).await;
+}
+
+/// Reads and writes until the connection ends, or until a reboot takes its socket.
+async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>) {
+    let ctx = conn.ctx.clone();
+    let (handle, peer, out) = (conn.handle, conn.peer, conn.out.clone());
+    let how = loop {
+        let (read_half, write_half) = stream.into_split();
+        let writer = tokio::spawn(write_loop(write_half, out.clone()));
+        let codec = TelnetCodec::new(
+            ctx.config.limits.max_line_bytes,
+            ctx.config.telnet.max_subnegotiation_bytes,
+        );
+        let mut reader = FramedRead::with_capacity(read_half, codec, 256);
+        reader.read_buffer_mut().extend_from_slice(&pending_input);
+        match conn.read_loop(&mut reader).await {
+            ReadEnd::Closed(how) => break Some((how, writer)),
+            ReadEnd::Park => {
+                out.park();
+                let write_half = match writer.await {
+                    Ok(WriterEnd::Parked(w, rest)) => Some((w, rest)),
+                    _ => None,
+                };
+                let Some((write_half, pending_output)) = write_half else {
+                    // The socket failed while parking: an ordinary drop.
+                    break None;
+                };
+                let parts = reader.into_parts();
+                let mut codec = parts.codec;
+                let mut input = codec.take_partial_line();
+                input.extend_from_slice(&parts.read_buf);
+                let Ok(s) = parts.io.reunite(write_half) else {
+                    break None;
+                };
+                let (reply, resumed) = oneshot::channel();
+                let parked = ParkedSession {
+                    handle,
+                    stream: s,
+                    pending_input: input,
+                    pending_output,
+                    negotiator: conn.neg.snapshot(),
+                    reply,
+                };
+                if ctx
+                    .game
+                    .send(GameMsg::Parked(Box::new(parked)))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                match resumed.await {
+                    Ok(r) => {
+                        // The reboot was cancelled: carry on where we were.
+                        out.unpark();
+                        if !r.pending_output.is_empty() {
+                            out.push(OutItem::Raw(Bytes::from(r.pending_output)));
+                        }
+                        stream = r.stream;
+                        pending_input = r.pending_input;
+                    }
+                    // The socket now belongs to the next process.
+                    Err(_) => return,
+                }
+            }
+        }
+    };
+    let (how, writer) = match how {
+        Some((how, writer)) => (how, Some(writer)),
+        None => (DisconnectKind::Drop, None),
+    };
     let login = conn.login.take();
 
     // Let the writer deliver what is queued, but never wait on a client for long.
@@ -96,12 +205,13 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
         DisconnectKind::Shutdown => CloseReason::Shutdown,
         _ => CloseReason::Quit,
     });
-    let mut writer = writer;
-    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
-        .await
-        .is_err()
-    {
-        writer.abort();
+    if let Some(mut writer) = writer {
+        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
     }
     // The game announces the departure and removes the row.
     let (tx, rx) = oneshot::channel();
@@ -126,6 +236,13 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
         write_history(&ctx, player, handle, since, peer, Some(how.as_str())).await;
     }
     debug!(?how, "disconnected");
+}
+
+/// Why the read loop stopped.
+enum ReadEnd {
+    Closed(DisconnectKind),
+    /// A hot reboot asked for the socket.
+    Park,
 }
 
 /// Appends to the player's session history in the store, waiting for it (bounded).
@@ -177,7 +294,8 @@ impl Conn {
     async fn read_loop(
         &mut self,
         reader: &mut FramedRead<tokio::net::tcp::OwnedReadHalf, TelnetCodec>,
-    ) -> DisconnectKind {
+    ) -> ReadEnd {
+        let freeze = self.ctx.reboot.freeze_token();
         let login_timeout = Duration::from_secs(self.ctx.config.limits.login_timeout_secs.max(1));
         let mut login_deadline = tokio::time::Instant::now() + login_timeout;
         let keepalive_secs = self.ctx.config.telnet.keepalive_secs;
@@ -186,23 +304,25 @@ impl Conn {
         loop {
             let logged_in = matches!(self.stage, Stage::Playing);
             let event = tokio::select! {
-                ev = reader.next() => ev,
+                biased;
                 _ = self.out.closing() => {
-                    return match self.out.close_reason() {
+                    return ReadEnd::Closed(match self.out.close_reason() {
                         Some(CloseReason::Boot) => DisconnectKind::Boot,
                         Some(CloseReason::Shutdown) => DisconnectKind::Shutdown,
                         Some(CloseReason::LoginTimeout) => DisconnectKind::Timeout,
                         Some(CloseReason::Dropped) => DisconnectKind::Drop,
                         _ => DisconnectKind::Quit,
-                    };
+                    });
                 }
+                _ = freeze.cancelled() => return ReadEnd::Park,
+                ev = reader.next() => ev,
                 _ = tokio::time::sleep_until(login_deadline), if !logged_in => {
                     self.send_text(&format!(
                         "You stayed on the login screen for more than {} seconds. Goodbye.",
                         login_timeout.as_secs()
                     ));
                     self.out.close(CloseReason::LoginTimeout);
-                    return DisconnectKind::Timeout;
+                    return ReadEnd::Closed(DisconnectKind::Timeout);
                 }
                 _ = keepalive.tick(), if keepalive_secs > 0 => {
                     self.out.push(OutItem::Frame(TelnetFrame::Command(crate::telnet::cmd::NOP)));
@@ -213,9 +333,9 @@ impl Conn {
                 Some(Ok(ev)) => ev,
                 Some(Err(e)) => {
                     debug!(error = %e, "read error");
-                    return DisconnectKind::Drop;
+                    return ReadEnd::Closed(DisconnectKind::Drop);
                 }
-                None => return DisconnectKind::Drop,
+                None => return ReadEnd::Closed(DisconnectKind::Drop),
             };
             match event {
                 TelnetEvent::Line { bytes, truncated } => {
@@ -254,7 +374,7 @@ impl Conn {
                             self.unbind_record().await;
                             self.send_text(&self.ctx.texts.connect.clone());
                         }
-                        Flow::Quit => return DisconnectKind::Quit,
+                        Flow::Quit => return ReadEnd::Closed(DisconnectKind::Quit),
                     }
                 }
                 TelnetEvent::SubnegotiationOverflow(opt) => {
@@ -514,45 +634,95 @@ impl Conn {
     }
 }
 
-/// Drains the outbound queue to the socket until a close is asked for or writing fails.
-async fn write_loop(mut socket: OwnedWriteHalf, out: Arc<Outbound>) {
-    let mut buf = BytesMut::new();
-    loop {
-        if !out.has_pending() {
-            out.wait().await;
-        }
-        let drained = out.drain();
-        let charset = out.charset();
-        if drained.flushed {
-            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
-        }
-        for item in drained.items {
-            let frame = match item {
-                OutItem::Text(text) => {
-                    let encoded = if text.is_ascii() {
-                        text
-                    } else {
-                        charset.encode(&String::from_utf8_lossy(&text))
-                    };
-                    TelnetFrame::Text(encoded)
-                }
-                OutItem::Frame(f) => f,
-            };
-            encode_frame(&frame, &mut buf);
-        }
-        if !buf.is_empty() {
-            if socket.write_all(&buf).await.is_err() {
-                break;
+/// How the writer stopped.
+enum WriterEnd {
+    Closed,
+    /// A reboot took the socket; the bytes are output not yet written.
+    Parked(OwnedWriteHalf, Vec<u8>),
+}
+
+/// Encodes queued items for the wire.
+fn encode_items(buf: &mut BytesMut, items: Vec<OutItem>, flushed: bool, charset: Charset) {
+    if flushed {
+        buf.extend_from_slice(b"*** FLUSHED ***\r\n");
+    }
+    for item in items {
+        let frame = match item {
+            OutItem::Text(text) => {
+                let encoded = if text.is_ascii() {
+                    text
+                } else {
+                    charset.encode(&String::from_utf8_lossy(&text))
+                };
+                TelnetFrame::Text(encoded)
             }
-            out.bytes_out.fetch_add(buf.len() as u64, Ordering::Relaxed);
-            // Free the buffer: an idle connection should hold no write buffer.
-            buf = BytesMut::new();
+            OutItem::Frame(f) => f,
+            OutItem::Raw(bytes) => {
+                buf.extend_from_slice(&bytes);
+                continue;
+            }
+        };
+        encode_frame(&frame, buf);
+    }
+}
+
+/// Drains the outbound queue to the socket until a close is asked for, writing fails,
+/// or a reboot parks the connection. Writes are cancel-safe single `write` calls, so a
+/// park knows exactly what was not yet written.
+async fn write_loop(mut socket: OwnedWriteHalf, out: Arc<Outbound>) -> WriterEnd {
+    let mut buf = BytesMut::new();
+    let mut closing = false;
+    let parking = out.parking();
+    let mut park_deadline: Option<tokio::time::Instant> = None;
+    loop {
+        if buf.is_empty() {
+            if closing {
+                let _ = socket.shutdown().await;
+                out.close(CloseReason::Dropped);
+                return WriterEnd::Closed;
+            }
+            let drained = out.drain();
+            closing = drained.close.is_some();
+            encode_items(&mut buf, drained.items, drained.flushed, out.charset());
+            if buf.is_empty() && !closing {
+                if parking.is_cancelled() {
+                    return WriterEnd::Parked(socket, Vec::new());
+                }
+                if !out.has_pending() {
+                    tokio::select! {
+                        _ = out.wait() => {}
+                        _ = parking.cancelled() => {}
+                    }
+                }
+            }
+            continue;
         }
-        if drained.close.is_some() {
-            let _ = socket.shutdown().await;
-            break;
+        if parking.is_cancelled() && park_deadline.is_none() {
+            park_deadline = Some(tokio::time::Instant::now() + PARK_WRITE_GRACE);
+        }
+        let written = tokio::select! {
+            r = socket.write(&buf) => r,
+            _ = parking.cancelled(), if park_deadline.is_none() => continue,
+            _ = tokio::time::sleep_until(park_deadline.unwrap_or_else(tokio::time::Instant::now)), if park_deadline.is_some() => {
+                // Out of time: what is left travels with the socket.
+                let drained = out.drain();
+                encode_items(&mut buf, drained.items, drained.flushed, out.charset());
+                return WriterEnd::Parked(socket, buf.to_vec());
+            }
+        };
+        match written {
+            Ok(0) | Err(_) => {
+                out.close(CloseReason::Dropped);
+                return WriterEnd::Closed;
+            }
+            Ok(n) => {
+                out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                let _ = buf.split_to(n);
+                if buf.is_empty() {
+                    // Free the buffer: an idle connection should hold no write buffer.
+                    buf = BytesMut::new();
+                }
+            }
         }
     }
-    // Tell the reading side, in case the socket failed rather than closed.
-    out.close(CloseReason::Dropped);
 }

@@ -17,12 +17,14 @@ use crate::telnet::TelnetFrame;
 pub enum OutItem {
     Text(Bytes),
     Frame(TelnetFrame),
+    /// Bytes already encoded for the wire (output carried over a hot reboot).
+    Raw(Bytes),
 }
 
 impl OutItem {
     fn size(&self) -> usize {
         match self {
-            OutItem::Text(b) => b.len(),
+            OutItem::Text(b) | OutItem::Raw(b) => b.len(),
             OutItem::Frame(TelnetFrame::Subnegotiate(_, p)) => p.len() + 5,
             OutItem::Frame(_) => 3,
         }
@@ -57,6 +59,8 @@ pub struct Outbound {
     charset: AtomicU8,
     /// Cancelled once a close is asked for, so the reader can stop too.
     closing: CancellationToken,
+    /// Cancelled when the writer should hand its socket back (hot reboot).
+    parking: Mutex<CancellationToken>,
     pub bytes_out: AtomicU64,
     pub dropped_bytes: AtomicU64,
 }
@@ -76,6 +80,7 @@ impl Outbound {
             limit,
             charset: AtomicU8::new(0),
             closing: CancellationToken::new(),
+            parking: Mutex::new(CancellationToken::new()),
             bytes_out: AtomicU64::new(0),
             dropped_bytes: AtomicU64::new(0),
         }
@@ -130,6 +135,29 @@ impl Outbound {
         }
         self.closing.cancel();
         self.notify.notify_one();
+    }
+
+    /// Asks the writer to deliver what it can (briefly) and hand back its socket.
+    pub fn park(&self) {
+        if let Ok(t) = self.parking.lock() {
+            t.cancel();
+        }
+        self.notify.notify_one();
+    }
+
+    /// Undoes `park` (a cancelled reboot).
+    pub fn unpark(&self) {
+        if let Ok(mut t) = self.parking.lock() {
+            *t = CancellationToken::new();
+        }
+    }
+
+    /// The current parking signal.
+    pub fn parking(&self) -> CancellationToken {
+        self.parking
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_else(|_| CancellationToken::new())
     }
 
     /// Resolves once a close has been asked for.

@@ -84,6 +84,25 @@ impl TelnetCodec {
         self.line.len()
     }
 
+    /// The partly typed line as wire bytes (IAC doubled again), so a new codec fed
+    /// them first decodes the same line. Empty when the codec is inside a telnet
+    /// command: that fragment is dropped.
+    pub fn take_partial_line(&mut self) -> Vec<u8> {
+        if self.state != State::Data || self.line_truncated {
+            self.line.clear();
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(self.line.len());
+        for &b in self.line.iter() {
+            out.push(b);
+            if b == IAC {
+                out.push(IAC);
+            }
+        }
+        self.line.clear();
+        out
+    }
+
     fn push_line_byte(&mut self, b: u8) {
         if self.line.len() < self.max_line {
             self.line.put_u8(b);
@@ -423,6 +442,23 @@ mod tests {
             ]],
         );
         assert_eq!(ev, vec![TelnetEvent::Will(opt::NAWS), line("k")]);
+    }
+
+    #[test]
+    fn partial_line_carries_over() {
+        let mut c = TelnetCodec::new(100, 100);
+        let mut buf = BytesMut::from(&[b's', b'a', IAC, IAC, b'y'][..]);
+        assert!(c.decode(&mut buf).expect("decode").is_none());
+        let mut carried = BytesMut::from(&c.take_partial_line()[..]);
+        carried.extend_from_slice(b" hi\r\n");
+        let mut fresh = TelnetCodec::new(100, 100);
+        assert_eq!(
+            fresh.decode(&mut carried).expect("decode"),
+            Some(TelnetEvent::Line {
+                bytes: Bytes::from_static(&[b's', b'a', IAC, b'y', b' ', b'h', b'i']),
+                truncated: false
+            })
+        );
     }
 
     #[test]

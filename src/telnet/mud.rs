@@ -129,6 +129,16 @@ pub struct Outcome {
     pub terminal_changed: bool,
 }
 
+/// Negotiation state carried across a hot reboot, so nothing is negotiated again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NegotiatorState {
+    pub us: Vec<u8>,
+    pub him: Vec<u8>,
+    pub ttype_answers: Vec<String>,
+    pub ttype_done: bool,
+    pub info: TerminalInfo,
+}
+
 /// Per-connection negotiation state.
 #[derive(Debug, Clone)]
 pub struct Negotiator {
@@ -152,6 +162,26 @@ impl Negotiator {
             ttype_done: false,
             info: TerminalInfo::default(),
         }
+    }
+
+    pub fn snapshot(&self) -> NegotiatorState {
+        let (us, him) = self.options.snapshot();
+        NegotiatorState {
+            us,
+            him,
+            ttype_answers: self.ttype_answers.clone(),
+            ttype_done: self.ttype_done,
+            info: self.info.clone(),
+        }
+    }
+
+    pub fn restore(state: &NegotiatorState) -> Negotiator {
+        let mut n = Negotiator::new();
+        n.options.restore(&state.us, &state.him);
+        n.ttype_answers = state.ttype_answers.clone();
+        n.ttype_done = state.ttype_done;
+        n.info = state.info.clone();
+        n
     }
 
     /// The offers sent when a client connects.
@@ -378,6 +408,22 @@ mod tests {
         assert_eq!(n.handle(&sb(opt::TTYPE, b"\0XTERM")).frames.len(), 1);
         assert!(n.handle(&sb(opt::TTYPE, b"\0XTERM")).frames.is_empty());
         assert_eq!(n.info.ttype_summary(), "XTERM");
+    }
+
+    #[test]
+    fn snapshot_restores_everything() {
+        let mut n = Negotiator::new();
+        n.offers();
+        n.handle(&TelnetEvent::Will(opt::NAWS));
+        n.handle(&sb(opt::NAWS, &[0, 90, 0, 30]));
+        n.handle(&TelnetEvent::Will(opt::TTYPE));
+        n.handle(&sb(opt::TTYPE, b"\0MUDLET"));
+        let r = Negotiator::restore(&n.snapshot());
+        assert_eq!(r.info, n.info);
+        assert_eq!(r.ttype_answers, n.ttype_answers);
+        // Already enabled: a repeated WILL is not answered after the restore either.
+        let mut r = r;
+        assert!(r.handle(&TelnetEvent::Will(opt::NAWS)).frames.is_empty());
     }
 
     #[test]

@@ -4,12 +4,13 @@ use super::cmd::{DO, DONT, WILL, WONT};
 use super::codec::TelnetFrame;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
 pub enum Q {
     #[default]
-    No,
-    Yes,
-    WantNo,
-    WantYes,
+    No = 0,
+    Yes = 1,
+    WantNo = 2,
+    WantYes = 3,
 }
 
 /// Which side of an option a state describes.
@@ -45,6 +46,28 @@ impl OptionTable {
             him: [Q::No; 256],
             allow_us,
             allow_him,
+        }
+    }
+
+    /// Every option's state as bytes (us, him), for a hot-reboot handoff.
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<u8>) {
+        let enc = |q: &[Q; 256]| q.iter().map(|q| *q as u8).collect();
+        (enc(&self.us), enc(&self.him))
+    }
+
+    /// Restores states saved by `snapshot`; unknown bytes become `No`.
+    pub fn restore(&mut self, us: &[u8], him: &[u8]) {
+        let dec = |b: u8| match b {
+            1 => Q::Yes,
+            2 => Q::WantNo,
+            3 => Q::WantYes,
+            _ => Q::No,
+        };
+        for (i, b) in us.iter().take(256).enumerate() {
+            self.us[i] = dec(*b);
+        }
+        for (i, b) in him.iter().take(256).enumerate() {
+            self.him[i] = dec(*b);
         }
     }
 

@@ -37,6 +37,8 @@ pub struct Options {
     pub store: String,
     /// Whole extra tables, such as `[store.redis]` or `[metrics]`.
     pub tables: String,
+    /// Run this binary instead of the freshly built one.
+    pub exe: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -115,7 +117,11 @@ impl TestServer {
             .append(true)
             .open(&stderr_log)
             .expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mushd"))
+        let exe = opts
+            .exe
+            .clone()
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_mushd").into());
+        let mut child = Command::new(exe)
             .arg("serve")
             .arg("--config")
             .arg(&config)
@@ -187,6 +193,16 @@ impl TestServer {
 
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Sends a signal by name (e.g. "USR1").
+    pub fn signal(&self, name: &str) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .arg(format!("-{name}"))
+                .arg(pid.to_string())
+                .status();
+        }
     }
 
     /// Kills the process without warning (SIGKILL), as a crash would.

@@ -1,0 +1,186 @@
+//! The game's side of a hot reboot: freeze every connection, gather the sockets,
+//! flush, write the handoff and exec; or cancel and carry on, saying why.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tracing::{error, info, warn};
+
+use super::{line_bytes, Game, GameMsg};
+use crate::command::CommandTable;
+use crate::reboot::{self as handoff, HandoffSession, ParkedSession, Resume};
+use crate::session::session_fields;
+use crate::store::write_behind::Op;
+use crate::store::Key;
+use crate::world::Dbref;
+
+/// How long connections get to reach a command boundary and hand over their sockets.
+const GATHER_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Game {
+    /// Runs a hot reboot. Returns only when it was cancelled.
+    pub(super) async fn reboot(
+        &mut self,
+        table: &CommandTable,
+        rx: &mut mpsc::Receiver<GameMsg>,
+        by: Option<Dbref>,
+    ) {
+        let who = by
+            .map(|d| self.name(d))
+            .unwrap_or_else(|| "the operator".to_string());
+        let exe = match handoff::check_binary(self.ctx.reboot.exe.as_deref()) {
+            Ok(p) => p,
+            Err(why) => return self.reboot_refused(by, &why),
+        };
+        if let Err(e) = self.ctx.wb.critical(vec![]).await {
+            return self.reboot_refused(by, &format!("the store cannot be written ({e})"));
+        }
+        info!(by = %who, exe = %exe.display(), "hot reboot");
+        let notice = format!("GAME: Reboot w/o disconnect by {who}, please wait.");
+        self.ctx.table.broadcast(&line_bytes(&notice), true);
+        self.ctx.reboot.freeze();
+
+        let parked = self.gather(table, rx).await;
+        // Everything the store should hold, from every connection's final state.
+        for s in self.ctx.table.snapshot() {
+            for (field, value) in session_fields(&s, &self.ctx.node) {
+                self.ctx
+                    .wb
+                    .push(Key::Conn(s.handle), Op::Set(field.to_string(), value));
+            }
+        }
+        if let Err(e) = self.ctx.wb.critical(vec![]).await {
+            return self.reboot_cancelled(
+                parked,
+                by,
+                &format!("the store cannot be written ({e})"),
+            );
+        }
+
+        let mut plan = handoff::new_handoff(self.ctx.started_at, who);
+        for (addr, listener) in self.ctx.reboot.take_listeners() {
+            match handoff::listener_fd(listener) {
+                Ok(fd) => plan.listeners.push(handoff::HandoffListener {
+                    config_addr: addr,
+                    fd,
+                }),
+                Err(e) => error!(%addr, error = %e, "cannot hand over a listener"),
+            }
+        }
+        for p in parked {
+            let Some(row) = self.ctx.table.with(p.handle, |s| s.clone()) else {
+                continue;
+            };
+            let fd = match handoff::into_inheritable_fd(p.stream) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    warn!(handle = p.handle, error = %e, "cannot hand over a connection");
+                    continue;
+                }
+            };
+            plan.sessions.push(HandoffSession {
+                handle: p.handle,
+                fd,
+                pending_input: p.pending_input,
+                pending_output: p.pending_output,
+                negotiator: p.negotiator,
+                connected_at_ms: row.connected_at_ms,
+                last_seen_ms: row.last_seen_ms,
+                cmds: row.cmds,
+                bytes_in: row.bytes_in,
+                bytes_out: row.bytes_out(),
+                player: row.player.map(|d| d.0),
+                logged_in_at_ms: row.logged_in_at_ms,
+                doing: row.doing.clone(),
+                output_prefix: row.output_prefix.clone(),
+                output_suffix: row.output_suffix.clone(),
+            });
+        }
+        let path = handoff::handoff_path(&self.ctx.config.store.data_dir);
+        if let Err(e) = handoff::write_handoff(&path, &plan) {
+            // The sockets are raw descriptors now; the cleanest way out is to exit,
+            // which closes them, rather than leave players hanging.
+            error!(error = %e, "cannot write the reboot handoff; exiting");
+            std::process::exit(1);
+        }
+        info!(
+            sessions = plan.sessions.len(),
+            listeners = plan.listeners.len(),
+            "handing over to the new binary"
+        );
+        let err = handoff::exec(&exe, &path);
+        error!(error = %err, exe = %exe.display(), "exec failed; exiting so no connection is left hanging");
+        let _ = std::fs::remove_file(&path);
+        std::process::exit(1);
+    }
+
+    /// Keeps the game running until every connection and listener has parked (or the
+    /// time is up), so commands already read are still answered.
+    async fn gather(
+        &mut self,
+        table: &CommandTable,
+        rx: &mut mpsc::Receiver<GameMsg>,
+    ) -> Vec<ParkedSession> {
+        let deadline = tokio::time::Instant::now() + GATHER_TIMEOUT;
+        let listeners = self.ctx.listen_addrs.len();
+        let mut parked = Vec::new();
+        loop {
+            if parked.len() >= self.ctx.table.len()
+                && self.ctx.reboot.parked_listener_count() >= listeners
+            {
+                break;
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                warn!(
+                    parked = parked.len(),
+                    sessions = self.ctx.table.len(),
+                    "not every connection parked in time; the rest will be dropped"
+                );
+                break;
+            }
+            let wait = (deadline - now).min(Duration::from_millis(20));
+            let msg = match tokio::time::timeout(wait, rx.recv()).await {
+                Ok(Some(m)) => m,
+                Ok(None) => break,
+                Err(_) => continue,
+            };
+            match msg {
+                GameMsg::Parked(p) => parked.push(*p),
+                // Already rebooting; a shutdown waits until this one ends.
+                GameMsg::Reboot { .. } => {}
+                GameMsg::Shutdown { by } => self.shutting_down = Some(by),
+                other => self.handle(table, other),
+            }
+        }
+        parked
+    }
+
+    fn reboot_refused(&mut self, by: Option<Dbref>, why: &str) {
+        warn!(reason = %why, "hot reboot cancelled");
+        if let Some(w) = by {
+            self.tell(w, &format!("Reboot cancelled: {why}"));
+        }
+    }
+
+    fn reboot_cancelled(&mut self, parked: Vec<ParkedSession>, by: Option<Dbref>, why: &str) {
+        self.ctx.reboot.thaw();
+        for p in parked {
+            let _ = p.reply.send(Resume {
+                stream: p.stream,
+                pending_input: p.pending_input,
+                pending_output: p.pending_output,
+            });
+        }
+        for (addr, listener) in self.ctx.reboot.take_listeners() {
+            match tokio::net::TcpListener::from_std(listener) {
+                Ok(l) => crate::server::spawn_accept(&self.ctx, l, addr),
+                Err(e) => error!(%addr, error = %e, "cannot resume a listener"),
+            }
+        }
+        self.ctx
+            .table
+            .broadcast(&line_bytes("GAME: Reboot cancelled; carry on."), true);
+        self.reboot_refused(by, why);
+    }
+}
