@@ -169,3 +169,40 @@ async fn the_tool_stops_by_itself_at_its_message_bound() {
     assert_eq!(figure(&out, "messages_sent"), "20", "{out}");
     let _ = GOD_PASSWORD;
 }
+
+#[tokio::test]
+async fn chat_across_rooms_delivers_only_within_each_room() {
+    let server = TestServer::start_opts(&server_opts()).await;
+    let wizard = format!("One:{GOD_PASSWORD}");
+    let (ok, out, err) = load(
+        &server.addr,
+        &[
+            "--scenario",
+            "chat",
+            "--clients",
+            "30",
+            "--rooms",
+            "3",
+            "--interval-ms",
+            "200",
+            "--warmup-secs",
+            "1",
+            "--duration-secs",
+            "2",
+            "--wizard",
+            &wizard,
+            "--setup-cmd",
+            "@dig Room {room}",
+            "--room-offset",
+            "2",
+            "--room-cmd",
+            "@tel {name}=#{room}",
+            "--move-by-wizard",
+            "--expect-all",
+        ],
+    );
+    assert!(ok, "{out}\n{err}");
+    // Each message reaches the 10 clients of its room, not all 30.
+    let sent: u64 = figure(&out, "messages_sent").parse().expect("number");
+    assert_eq!(figure(&out, "deliveries"), (sent * 10).to_string(), "{out}");
+}

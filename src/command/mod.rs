@@ -2,6 +2,7 @@
 //! one module per family.
 
 pub mod admin;
+pub mod building;
 pub mod connection;
 pub mod look;
 pub mod social;
@@ -41,6 +42,7 @@ impl CommandTable {
             connection::COMMANDS,
             look::COMMANDS,
             admin::COMMANDS,
+            building::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);

@@ -47,9 +47,19 @@ struct Args {
     /// Rooms to spread chat clients over (needs --room-cmd when above 1).
     #[arg(long, default_value_t = 1)]
     rooms: usize,
-    /// Command that moves a client into room {room} (0-based), e.g. "@tel me=#{room}".
+    /// Command that moves a client into room {room}, e.g. "@tel me=#{room}".
     #[arg(long, default_value = "")]
     room_cmd: String,
+    /// {room} is the room's index plus this (e.g. the dbref of the first dug room).
+    #[arg(long, default_value_t = 0)]
+    room_offset: usize,
+    /// The wizard runs --room-cmd for each client ({name} is the client), for servers
+    /// where players cannot move themselves, e.g. "@tel {name}=#{room}".
+    #[arg(long)]
+    move_by_wizard: bool,
+    /// Run by the wizard once per room before clients log in, e.g. "@dig Room {room}".
+    #[arg(long, default_value = "")]
+    setup_cmd: String,
     /// Milliseconds between one client's messages.
     #[arg(long, default_value_t = 1000)]
     interval_ms: u64,
@@ -176,8 +186,8 @@ fn name_of(args: &Args, i: usize) -> String {
 async fn login_one(args: &Args, i: usize) -> Result<Conn, String> {
     let name = name_of(args, i);
     let mut conn = login(&login_spec(args), &name, &args.password).await?;
-    if !args.room_cmd.is_empty() {
-        let room = i % args.rooms.max(1);
+    if !args.room_cmd.is_empty() && !args.move_by_wizard {
+        let room = i % args.rooms.max(1) + args.room_offset;
         let vars = Vars {
             name: &name,
             password: &args.password,
@@ -493,6 +503,49 @@ async fn chat_client(
 
 async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
     let rooms = args.rooms.max(1);
+    let needs_wizard = with_reboot || !args.setup_cmd.is_empty() || args.move_by_wizard;
+    let mut wizard = match (&args.wizard, needs_wizard) {
+        (Some(w), true) => {
+            let (name, pw) = w.split_once(':').ok_or("--wizard takes name:password")?;
+            let spec = Login {
+                create_first: false,
+                ..login_spec(args)
+            };
+            Some(login(&spec, name, pw).await?)
+        }
+        (None, true) => {
+            return Err("the reboot scenario and --setup-cmd need --wizard name:password".into())
+        }
+        _ => None,
+    };
+    if let (Some(w), false) = (wizard.as_mut(), args.setup_cmd.is_empty()) {
+        for r in 0..rooms {
+            let vars = Vars {
+                name: "",
+                password: "",
+                text: "",
+                room: r + args.room_offset,
+            };
+            w.send(&fill(&args.setup_cmd, &vars))
+                .await
+                .map_err(|e| format!("wizard: {e}"))?;
+        }
+        let token = "SETUP-DONE";
+        w.send(&fill(
+            &args.say,
+            &Vars {
+                name: "",
+                password: "",
+                text: token,
+                room: 0,
+            },
+        ))
+        .await
+        .map_err(|e| format!("wizard: {e}"))?;
+        w.wait_for(token, Duration::from_secs(args.login_timeout_secs))
+            .await
+            .map_err(|e| format!("setup failed: {e}\n{}", w.transcript))?;
+    }
     let login_started = Instant::now();
     let plan_cell: Arc<tokio::sync::OnceCell<ChatPlan>> = Arc::new(tokio::sync::OnceCell::new());
     let stats = Arc::new(ChatStats::default());
@@ -512,18 +565,36 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
     });
     fleet.all_ready().await?;
     let login_secs = login_started.elapsed().as_secs_f64();
-    let mut wizard = match (&args.wizard, with_reboot) {
-        (Some(w), true) => {
-            let (name, pw) = w.split_once(':').ok_or("--wizard takes name:password")?;
-            let spec = Login {
-                create_first: false,
-                ..login_spec(args)
+    if args.move_by_wizard && !args.room_cmd.is_empty() {
+        let w = wizard
+            .as_mut()
+            .ok_or("--move-by-wizard needs --wizard name:password")?;
+        for i in 0..args.clients {
+            let name = name_of(args, i);
+            let vars = Vars {
+                name: &name,
+                password: "",
+                text: "",
+                room: i % rooms + args.room_offset,
             };
-            Some(login(&spec, name, pw).await?)
+            w.send(&fill(&args.room_cmd, &vars))
+                .await
+                .map_err(|e| format!("wizard: {e}"))?;
         }
-        (None, true) => return Err("the reboot scenario needs --wizard name:password".into()),
-        _ => None,
-    };
+        let token = "MOVES-DONE";
+        let vars = Vars {
+            name: "",
+            password: "",
+            text: token,
+            room: 0,
+        };
+        w.send(&fill(&args.say, &vars))
+            .await
+            .map_err(|e| format!("wizard: {e}"))?;
+        w.wait_for(token, Duration::from_secs(args.login_timeout_secs))
+            .await
+            .map_err(|e| format!("moving clients failed: {e}\n{}", w.transcript))?;
+    }
     let mut room_sizes = vec![0u64; rooms];
     for i in 0..args.clients {
         room_sizes[i % rooms] += 1;
