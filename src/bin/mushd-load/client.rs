@@ -19,8 +19,10 @@ pub struct Conn {
     reader: FramedRead<OwnedReadHalf, TelnetCodec>,
     writer: OwnedWriteHalf,
     refused: HashSet<(bool, u8)>,
-    /// The newest text the server sent, for "what did it answer" messages.
+    /// The newest text the server sent, for "what did it answer" messages; kept only
+    /// while `recording`, so a measured client spends nothing on it.
     pub transcript: String,
+    pub recording: bool,
 }
 
 /// What `fill` expands in command templates.
@@ -49,6 +51,7 @@ impl Conn {
             writer: w,
             refused: HashSet::new(),
             transcript: String::new(),
+            recording: true,
         })
     }
 
@@ -68,6 +71,9 @@ impl Conn {
             match event? {
                 TelnetEvent::Line { bytes, .. } => {
                     let line = String::from_utf8_lossy(&bytes).into_owned();
+                    if !self.recording {
+                        return Ok(Some(line));
+                    }
                     self.transcript.push_str(&line);
                     self.transcript.push('\n');
                     if self.transcript.len() > TRANSCRIPT_BYTES * 2 {
@@ -160,7 +166,11 @@ pub async fn login(how: &Login<'_>, name: &str, password: &str) -> Result<Conn, 
         // The first attempt may fail for an existing name: wait less for it.
         let wait = if i == 0 { how.timeout / 3 } else { how.timeout };
         match conn.wait_for(&token, wait).await {
-            Ok(()) => return Ok(conn),
+            Ok(()) => {
+                conn.recording = false;
+                conn.transcript.clear();
+                return Ok(conn);
+            }
             Err(e) => last_error = e,
         }
     }

@@ -195,6 +195,7 @@ async fn login_one(args: &Args, i: usize) -> Result<Conn, String> {
             room,
         };
         let token = format!("ROOM-OK-{name}");
+        conn.recording = true;
         conn.send(&fill(&args.room_cmd, &vars))
             .await
             .map_err(|e| e.to_string())?;
@@ -216,6 +217,8 @@ async fn login_one(args: &Args, i: usize) -> Result<Conn, String> {
                 )
             })?;
     }
+    conn.recording = false;
+    conn.transcript.clear();
     Ok(conn)
 }
 
@@ -636,7 +639,8 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
         // Remember the server's first answer (not chat traffic) for the report.
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
             while let Ok(Some(l)) = w.next_line().await {
-                if parse_tag(&l).is_none() && !l.trim().is_empty() {
+                // The server's answer mentions the reboot (PennMUSH and mushd alike).
+                if parse_tag(&l).is_none() && l.to_lowercase().contains("reboot") {
                     reboot_answer = l;
                     break;
                 }
