@@ -62,6 +62,22 @@ impl Conn {
         self.writer.write_all(&data).await
     }
 
+    /// The next line as raw bytes, without decoding or recording it: the cheap path
+    /// for measured clients. Answers negotiation on the way.
+    pub async fn next_raw(&mut self) -> std::io::Result<Option<bytes::Bytes>> {
+        loop {
+            let Some(event) = self.reader.next().await else {
+                return Ok(None);
+            };
+            match event? {
+                TelnetEvent::Line { bytes, .. } => return Ok(Some(bytes)),
+                TelnetEvent::Do(o) => self.refuse(true, o).await?,
+                TelnetEvent::Will(o) => self.refuse(false, o).await?,
+                _ => {}
+            }
+        }
+    }
+
     /// The next text line; answers negotiation on the way. `None` when the server closed.
     pub async fn next_line(&mut self) -> std::io::Result<Option<String>> {
         loop {

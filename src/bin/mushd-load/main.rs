@@ -394,6 +394,22 @@ struct ChatStats {
     budget_used: AtomicU64,
 }
 
+/// Parses a tag `#L<client>:<seq>:<micros>#` out of raw line bytes, allocation-free.
+fn parse_tag_bytes(line: &[u8]) -> Option<(usize, u64, u64)> {
+    let start = line.windows(2).position(|w| w == b"#L")? + 2;
+    let rest = &line[start..];
+    let end = rest.iter().position(|&b| b == b'#')?;
+    let mut parts = rest[..end].split(|&b| b == b':');
+    let mut num = || -> Option<u64> {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 19 || !p.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(p.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+    };
+    Some((num()? as usize, num()?, num()?))
+}
+
 /// Parses a tag `#L<client>:<seq>:<micros>#` out of a line.
 fn parse_tag(line: &str) -> Option<(usize, u64, u64)> {
     let start = line.find("#L")? + 2;
@@ -475,7 +491,7 @@ async fn chat_client(
                     stats.expected_measured.fetch_add(plan.room_sizes[room], Ordering::Relaxed);
                 }
             }
-            line = conn.next_line() => {
+            line = conn.next_raw() => {
                 let line = match line {
                     Ok(Some(l)) => l,
                     _ => {
@@ -483,7 +499,7 @@ async fn chat_client(
                         break;
                     }
                 };
-                let Some((from, _seq, sent_us)) = parse_tag(&line) else { continue };
+                let Some((from, _seq, sent_us)) = parse_tag_bytes(&line) else { continue };
                 let now_us = plan.start.elapsed().as_micros() as u64;
                 stats.delivered.fetch_add(1, Ordering::Relaxed);
                 if from == id {
@@ -814,5 +830,11 @@ mod tests {
         );
         assert_eq!(parse_tag("You say, \"hello\""), None);
         assert_eq!(parse_tag("#Lx:1:2#"), None);
+        assert_eq!(
+            parse_tag_bytes(b"x says, \"#L3:17:123456#\""),
+            Some((3, 17, 123456))
+        );
+        assert_eq!(parse_tag_bytes(b"#L3:1#"), None);
+        assert_eq!(parse_tag_bytes(b"no tag"), None);
     }
 }
