@@ -117,30 +117,36 @@ fn idle(_game: &mut Game, _caller: Caller, _args: &str) -> Flow {
     Flow::Continue
 }
 
-fn output_prefix(game: &mut Game, caller: Caller, args: &str) -> Flow {
+/// Which wrapper OUTPUTPREFIX/OUTPUTSUFFIX sets.
+#[derive(Clone, Copy)]
+enum Wrapper {
+    Prefix,
+    Suffix,
+}
+
+/// Sets (or, when empty, clears) a connection's output wrapper, silently as PennMUSH does.
+fn set_wrapper(game: &mut Game, caller: Caller, args: &str, which: Wrapper) -> Flow {
     let value = (!args.is_empty()).then(|| args.to_string());
+    let field = match which {
+        Wrapper::Prefix => "output_prefix",
+        Wrapper::Suffix => "output_suffix",
+    };
+    game.ctx.table.update(caller.handle, |s| match which {
+        Wrapper::Prefix => s.output_prefix = value.clone(),
+        Wrapper::Suffix => s.output_suffix = value.clone(),
+    });
     game.ctx
-        .table
-        .update(caller.handle, |s| s.output_prefix = value.clone());
-    game.ctx.wb.set(
-        Key::Conn(caller.handle),
-        "output_prefix",
-        value.unwrap_or_default(),
-    );
+        .wb
+        .set(Key::Conn(caller.handle), field, value.unwrap_or_default());
     Flow::Continue
 }
 
+fn output_prefix(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    set_wrapper(game, caller, args, Wrapper::Prefix)
+}
+
 fn output_suffix(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    let value = (!args.is_empty()).then(|| args.to_string());
-    game.ctx
-        .table
-        .update(caller.handle, |s| s.output_suffix = value.clone());
-    game.ctx.wb.set(
-        Key::Conn(caller.handle),
-        "output_suffix",
-        value.unwrap_or_default(),
-    );
-    Flow::Continue
+    set_wrapper(game, caller, args, Wrapper::Suffix)
 }
 
 fn quit(game: &mut Game, caller: Caller, _args: &str) -> Flow {
