@@ -205,4 +205,6 @@ async fn chat_across_rooms_delivers_only_within_each_room() {
     // Each message reaches the 10 clients of its room, not all 30.
     let sent: u64 = figure(&out, "messages_sent").parse().expect("number");
     assert_eq!(figure(&out, "deliveries"), (sent * 10).to_string(), "{out}");
+    // A wizard used for setup never reboots the server in a plain chat run.
+    assert!(!server.logs().contains("hot reboot"), "{}", server.logs());
 }

@@ -647,7 +647,7 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
     let mut reboot_answer = String::new();
     let reboot_at = plan.start + Duration::from_secs(args.reboot_at_secs);
     let send_end = plan.start + warmup + measured;
-    if let Some(w) = wizard.as_mut() {
+    if let (Some(w), true) = (wizard.as_mut(), with_reboot) {
         tokio::time::sleep_until(tokio::time::Instant::from_std(reboot_at)).await;
         w.send(&args.reboot_cmd)
             .await
