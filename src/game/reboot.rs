@@ -78,11 +78,14 @@ impl Game {
                     continue;
                 }
             };
+            // Output produced after this connection's writer parked is still queued.
+            let mut pending_output = p.pending_output;
+            pending_output.extend(crate::session::connection::encode_queued(&row.outbound));
             plan.sessions.push(HandoffSession {
                 handle: p.handle,
                 fd,
                 pending_input: p.pending_input,
-                pending_output: p.pending_output,
+                pending_output,
                 negotiator: p.negotiator,
                 connected_at_ms: row.connected_at_ms,
                 last_seen_ms: row.last_seen_ms,

@@ -641,6 +641,15 @@ enum WriterEnd {
     Parked(OwnedWriteHalf, Vec<u8>),
 }
 
+/// Encodes whatever is still queued for a connection (output the game produced after
+/// its writer parked), so a reboot hands it over instead of losing it.
+pub fn encode_queued(out: &Outbound) -> Vec<u8> {
+    let drained = out.drain();
+    let mut buf = BytesMut::new();
+    encode_items(&mut buf, drained.items, drained.flushed, out.charset());
+    buf.to_vec()
+}
+
 /// Encodes queued items for the wire.
 fn encode_items(buf: &mut BytesMut, items: Vec<OutItem>, flushed: bool, charset: Charset) {
     if flushed {
