@@ -194,9 +194,11 @@ async fn a_reboot_under_load_loses_no_connection_and_no_acknowledged_command() {
             "--clients",
             "100",
         ])
+        // Every 50 ms: commands are in flight while the connections freeze, and their
+        // output to already-parked connections must travel in the handoff.
         .args([
             "--interval-ms",
-            "100",
+            "50",
             "--warmup-secs",
             "1",
             "--duration-secs",
