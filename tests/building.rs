@@ -43,3 +43,63 @@ async fn dig_teleport_and_restart() {
     a.send("connect Builder pw-Builder").await;
     a.expect("Garden(#4R)").await;
 }
+
+#[tokio::test]
+async fn flags_descriptions_and_their_permissions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut a = server.player("Owner").await;
+    let mut b = server.player("Visitor").await;
+    let mut god = server.god().await;
+    a.send("@dig Parlour").await;
+    a.expect("Parlour created with room number #4.").await;
+
+    // Not JUMP_OK: others may not teleport in; JUMP_OK: they may.
+    b.send("@tel me=#4").await;
+    b.expect("Permission denied.").await;
+    b.send("@set #4=JUMP_OK").await;
+    b.expect("I can't see that here.").await;
+    a.send("@set #4=jump").await;
+    a.expect("Flag set.").await;
+    b.send("@tel me=#4").await;
+    b.expect("Parlour").await;
+    a.send("@set #4=!JUMP_OK").await;
+    a.expect("Flag reset.").await;
+
+    // Only wizards set WIZARD; nobody but God touches God; GOING and CONNECTED are not set by hand.
+    a.send("@set me=WIZARD").await;
+    a.expect("Permission denied.").await;
+    a.send("@set me=CONNECTED").await;
+    a.expect("That flag is set automatically.").await;
+    a.send("@set me=GOING").await;
+    a.expect("Permission denied.").await;
+    a.send("@set me=NOSUCHFLAG").await;
+    a.expect("I don't recognize that flag.").await;
+    god.send("@set *Owner=WIZARD").await;
+    god.expect("Flag set.").await;
+    a.send("@set #1=!WIZARD").await;
+    a.expect("Permission denied.").await;
+    a.send("@set me=DARK").await;
+    a.expect("Flag set.").await;
+
+    // Descriptions show in look; only the controller may set them.
+    a.send("@describe me=A tall figure.").await;
+    a.expect("Description set.").await;
+    b.send("@describe #4=Mine now").await;
+    b.expect("Permission denied.").await;
+    a.send("@tel me=#4").await;
+    a.expect("Parlour").await;
+    b.send("look Owner").await;
+    b.expect("A tall figure.").await;
+
+    let status = server.terminate().await;
+    assert!(status.success());
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut god = server.god().await;
+    god.send("examine *Owner").await;
+    let ex = god.expect("Owner:").await;
+    assert!(ex.contains("Flags: WIZARD DARK"), "{ex}");
+    god.send("examine #4").await;
+    let ex = god.expect("Owner:").await;
+    assert!(!ex.contains("JUMP_OK"), "{ex}");
+}

@@ -1,11 +1,140 @@
-//! Building: the first pieces of the world issue — digging rooms and teleporting.
+//! Building: the first pieces of the world issue — digging rooms, teleporting, flags
+//! and descriptions.
 
 use super::{Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
-use crate::world::{Dbref, Object, ObjectKind};
+use crate::world::{Dbref, Flags, Object, ObjectKind};
 
-pub const COMMANDS: &[(&str, CommandFn)] =
-    &[("@dig", dig), ("@teleport", teleport), ("@tel", teleport)];
+pub const COMMANDS: &[(&str, CommandFn)] = &[
+    ("@dig", dig),
+    ("@teleport", teleport),
+    ("@tel", teleport),
+    ("@set", set),
+    ("@describe", describe),
+    ("@desc", describe),
+];
+
+/// Finds what a builder names: `me`, `here`, `#dbref` (wizards anywhere, others nearby
+/// or their own), `*player`, or something in the room.
+fn find_target(game: &Game, caller: Caller, name: &str) -> Result<Dbref, &'static str> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("me") {
+        return Ok(caller.player);
+    }
+    if name.eq_ignore_ascii_case("here") {
+        return game
+            .location_of(caller.player)
+            .ok_or("I can't see that here.");
+    }
+    if let Some(player) = name.strip_prefix('*') {
+        return game
+            .world
+            .player_by_name(player)
+            .ok_or("I can't find that player.");
+    }
+    if let Some(d) = Dbref::parse(name) {
+        let here = game.location_of(caller.player);
+        let visible = game.is_wizard(caller.player)
+            || Some(d) == here
+            || game.location_of(d) == here
+            || game.world.get(d).is_some_and(|o| o.owner == caller.player);
+        return match game.world.get(d) {
+            Some(_) if visible => Ok(d),
+            _ => Err("I can't see that here."),
+        };
+    }
+    super::look::find_here(game, caller.player, name)
+}
+
+/// `@set <object>=[!]<flag>`, with PennMUSH's permissions: the controller may set most
+/// flags, only wizards WIZARD, nobody but God anything on God; GOING is not set by hand.
+fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((what, flag)) = args.split_once('=') else {
+        game.tell(
+            caller.player,
+            "Use: @set <object>=<flag> or @set <object>=!<flag>",
+        );
+        return Flow::Continue;
+    };
+    let target = match find_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => {
+            game.tell(caller.player, why);
+            return Flow::Continue;
+        }
+    };
+    let flag = flag.trim();
+    let (clear, name) = match flag.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, flag),
+    };
+    if name.eq_ignore_ascii_case("connected") {
+        game.tell(caller.player, "That flag is set automatically.");
+        return Flow::Continue;
+    }
+    let Some((flag_name, bit)) = Flags::lookup(name) else {
+        game.tell(caller.player, "I don't recognize that flag.");
+        return Flow::Continue;
+    };
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    let god = Dbref(1);
+    let allowed = super::look::controls(game, caller.player, obj)
+        && (bit != Flags::WIZARD || game.is_wizard(caller.player))
+        && (target != god || caller.player == god)
+        && bit != Flags::GOING;
+    if !allowed {
+        game.tell(caller.player, "Permission denied.");
+        return Flow::Continue;
+    }
+    if let Some(o) = game.world.get_mut(target) {
+        if clear {
+            o.flags.0 &= !bit;
+        } else {
+            o.flags.0 |= bit;
+        }
+        o.modified = now_secs();
+    }
+    game.save(target, &["flags", "modified"]);
+    tracing::info!(object = %target, flag = flag_name, clear, by = %caller.player, "flag");
+    game.tell(
+        caller.player,
+        if clear { "Flag reset." } else { "Flag set." },
+    );
+    Flow::Continue
+}
+
+/// `@describe <object>=<text>`: what `look` shows (empty clears it).
+fn describe(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let (what, text) = args.split_once('=').unwrap_or((args, ""));
+    let target = match find_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => {
+            game.tell(caller.player, why);
+            return Flow::Continue;
+        }
+    };
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    if !super::look::controls(game, caller.player, obj) {
+        game.tell(caller.player, "Permission denied.");
+        return Flow::Continue;
+    }
+    if let Some(o) = game.world.get_mut(target) {
+        o.description = text.to_string();
+        o.modified = now_secs();
+    }
+    game.save(target, &["desc", "modified"]);
+    let message = if text.is_empty() {
+        "Description cleared."
+    } else {
+        "Description set."
+    };
+    game.tell(caller.player, message);
+    Flow::Continue
+}
 
 /// `@dig <name>`: makes a room owned by the digger.
 fn dig(game: &mut Game, caller: Caller, args: &str) -> Flow {
@@ -66,7 +195,8 @@ fn teleport(game: &mut Game, caller: Caller, args: &str) -> Flow {
         return Flow::Continue;
     }
     let wizard = game.is_wizard(caller.player);
-    if !wizard && (what != caller.player || dest_obj.owner != caller.player) {
+    let may_enter = dest_obj.owner == caller.player || dest_obj.flags.has(Flags::JUMP_OK);
+    if !wizard && (what != caller.player || !may_enter) {
         game.tell(caller.player, "Permission denied.");
         return Flow::Continue;
     }

@@ -12,7 +12,7 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
 ];
 
 /// Whether `who` may see dbrefs and flags of `what`.
-fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
+pub(super) fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
     what.owner == who || what.dbref == who || game.is_wizard(who)
 }
 
@@ -92,7 +92,7 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
 }
 
 /// Matches a name among the things and connected players in the viewer's room.
-fn find_here(game: &Game, viewer: Dbref, name: &str) -> Result<Dbref, &'static str> {
+pub(super) fn find_here(game: &Game, viewer: Dbref, name: &str) -> Result<Dbref, &'static str> {
     let here = game.location_of(viewer).ok_or("I can't see that here.")?;
     if let Some(d) = Dbref::parse(name) {
         if game.location_of(d) == Some(here)
@@ -162,7 +162,7 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
     text.push_str(&format!(
         "\nType: {}  Flags: {}\nOwner: {owner}\nCreated: {}\n",
         obj.kind.as_str().to_uppercase(),
-        obj.flags.letters(),
+        obj.flags.names(),
         super::time::utc(obj.created)
     ));
     if !obj.description.is_empty() {

@@ -70,21 +70,67 @@ pub struct Flags(pub u32);
 impl Flags {
     pub const WIZARD: u32 = 1 << 0;
     pub const DARK: u32 = 1 << 1;
+    pub const HAVEN: u32 = 1 << 2;
+    pub const OPAQUE: u32 = 1 << 3;
+    pub const LINK_OK: u32 = 1 << 4;
+    pub const JUMP_OK: u32 = 1 << 5;
+    pub const ENTER_OK: u32 = 1 << 6;
+    pub const QUIET: u32 = 1 << 7;
+    pub const UNFINDABLE: u32 = 1 << 8;
+    pub const GOING: u32 = 1 << 9;
+
+    /// Name, display letter and bit of every stored flag. CONNECTED is not stored: it is
+    /// shown for players with a live connection.
+    pub const TABLE: &'static [(&'static str, char, u32)] = &[
+        ("WIZARD", 'W', Self::WIZARD),
+        ("DARK", 'D', Self::DARK),
+        ("HAVEN", 'H', Self::HAVEN),
+        ("OPAQUE", 'O', Self::OPAQUE),
+        ("LINK_OK", 'L', Self::LINK_OK),
+        ("JUMP_OK", 'J', Self::JUMP_OK),
+        ("ENTER_OK", 'e', Self::ENTER_OK),
+        ("QUIET", 'Q', Self::QUIET),
+        ("UNFINDABLE", 'U', Self::UNFINDABLE),
+        ("GOING", 'G', Self::GOING),
+    ];
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
     }
 
+    /// A flag by name or unique prefix, case-insensitively: (name, bit).
+    pub fn lookup(name: &str) -> Option<(&'static str, u32)> {
+        let upper = name.trim().to_ascii_uppercase();
+        if upper.is_empty() {
+            return None;
+        }
+        if let Some((n, _, bit)) = Self::TABLE.iter().find(|(n, _, _)| *n == upper) {
+            return Some((n, *bit));
+        }
+        let mut prefixed = Self::TABLE.iter().filter(|(n, _, _)| n.starts_with(&upper));
+        match (prefixed.next(), prefixed.next()) {
+            (Some((n, _, bit)), None) => Some((n, *bit)),
+            _ => None,
+        }
+    }
+
     /// Flag letters for display after a dbref.
     pub fn letters(self) -> String {
-        let mut s = String::new();
-        if self.has(Self::WIZARD) {
-            s.push('W');
-        }
-        if self.has(Self::DARK) {
-            s.push('D');
-        }
-        s
+        Self::TABLE
+            .iter()
+            .filter(|(_, _, bit)| self.has(*bit))
+            .map(|(_, c, _)| *c)
+            .collect()
+    }
+
+    /// Flag names, space-separated, for `examine`.
+    pub fn names(self) -> String {
+        Self::TABLE
+            .iter()
+            .filter(|(_, _, bit)| self.has(*bit))
+            .map(|(n, _, _)| *n)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -219,6 +265,17 @@ impl Object {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_by_name_and_prefix() {
+        assert_eq!(Flags::lookup("jump_ok"), Some(("JUMP_OK", Flags::JUMP_OK)));
+        assert_eq!(Flags::lookup("wiz"), Some(("WIZARD", Flags::WIZARD)));
+        assert_eq!(Flags::lookup("nope"), None);
+        assert_eq!(Flags::lookup(""), None);
+        let f = Flags(Flags::WIZARD | Flags::JUMP_OK);
+        assert_eq!(f.letters(), "WJ");
+        assert_eq!(f.names(), "WIZARD JUMP_OK");
+    }
 
     #[test]
     fn fields_round_trip() {
