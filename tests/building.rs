@@ -103,3 +103,51 @@ async fn flags_descriptions_and_their_permissions() {
     let ex = god.expect("Owner:").await;
     assert!(!ex.contains("JUMP_OK"), "{ex}");
 }
+
+#[tokio::test]
+async fn attributes_set_clear_wipe_and_persist() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut a = server.player("Scribe").await;
+    let mut b = server.player("Other").await;
+    a.send("&Mood me=cheerful: very = much").await;
+    a.expect("Scribe/MOOD - Set.").await;
+    a.send("@set me=hobby:writing").await;
+    a.expect("Scribe/HOBBY - Set.").await;
+    a.send("@success me=You did it.").await;
+    a.expect("Scribe/SUCCESS - Set.").await;
+    a.send("@sex me=they").await;
+    a.expect("Scribe/SEX - Set.").await;
+    a.send("&bad%name me=x").await;
+    a.expect("That is not a good name for an attribute.").await;
+    b.send("&MOOD *Scribe=grumpy").await;
+    b.expect("Permission denied.").await;
+    b.send("@wipe *Scribe").await;
+    b.expect("Permission denied.").await;
+    // Case-insensitive names; an empty value clears.
+    a.send("&hobby me=").await;
+    a.expect("Scribe/HOBBY - Cleared.").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(ex.contains("MOOD: cheerful: very = much"), "{ex}");
+    assert!(ex.contains("SUCCESS: You did it."), "{ex}");
+    assert!(!ex.contains("HOBBY"), "{ex}");
+
+    let status = server.terminate().await;
+    assert!(status.success());
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut a = server.client().await;
+    a.expect("Welcome").await;
+    a.send("connect Scribe pw-Scribe").await;
+    a.expect("Room Zero").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(ex.contains("MOOD: cheerful: very = much"), "{ex}");
+    assert!(ex.contains("SEX: they"), "{ex}");
+    assert!(!ex.contains("HOBBY"), "{ex}");
+    a.send("@wipe me").await;
+    a.expect("Attributes wiped (3).").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(!ex.contains("MOOD"), "{ex}");
+}

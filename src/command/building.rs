@@ -16,7 +16,7 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
 
 /// Finds what a builder names: `me`, `here`, `#dbref` (wizards anywhere, others nearby
 /// or their own), `*player`, or something in the room.
-fn find_target(game: &Game, caller: Caller, name: &str) -> Result<Dbref, &'static str> {
+pub(super) fn find_target(game: &Game, caller: Caller, name: &str) -> Result<Dbref, &'static str> {
     let name = name.trim();
     if name.eq_ignore_ascii_case("me") {
         return Ok(caller.player);
@@ -63,6 +63,10 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
             return Flow::Continue;
         }
     };
+    // `@set obj=NAME:value` sets an attribute; flag names never hold a colon.
+    if let Some((attr, value)) = flag.split_once(':') {
+        return super::attributes::set_attr(game, caller, what, attr, value);
+    }
     let flag = flag.trim();
     let (clear, name) = match flag.strip_prefix('!') {
         Some(rest) => (true, rest),

@@ -169,6 +169,9 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
         text.push_str(&obj.description);
         text.push('\n');
     }
+    for (name, value) in &obj.attrs {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
     if let Some(loc) = obj.location.and_then(|l| game.world.get(l)) {
         text.push_str(&format!("Location: {}\n", display_name(game, viewer, loc)));
     }

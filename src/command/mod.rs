@@ -2,6 +2,7 @@
 //! one module per family.
 
 pub mod admin;
+pub mod attributes;
 pub mod building;
 pub mod connection;
 pub mod look;
@@ -43,6 +44,7 @@ impl CommandTable {
             look::COMMANDS,
             admin::COMMANDS,
             building::COMMANDS,
+            attributes::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);
@@ -97,6 +99,7 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
         Some('"') => return social::say(game, caller, chars.as_str()),
         Some(':') => return social::pose(game, caller, chars.as_str()),
         Some(';') => return social::semipose(game, caller, chars.as_str()),
+        Some('&') => return attributes::ampersand(game, caller, chars.as_str()),
         _ => {}
     }
     let (word, args) = match line.split_once(char::is_whitespace) {

@@ -144,6 +144,14 @@ pub struct PlayerData {
     pub last_host: Option<String>,
 }
 
+/// Stored field names of attributes start with this.
+pub const ATTR_PREFIX: &str = "attr:";
+
+/// The stored field of an attribute.
+pub fn attr_field(name: &str) -> String {
+    format!("{ATTR_PREFIX}{name}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
     pub dbref: Dbref,
@@ -153,6 +161,8 @@ pub struct Object {
     pub location: Option<Dbref>,
     pub flags: Flags,
     pub description: String,
+    /// Attributes by upper-case name; values verbatim.
+    pub attrs: BTreeMap<String, String>,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
@@ -169,6 +179,7 @@ impl Object {
             location: None,
             flags: Flags::default(),
             description: String::new(),
+            attrs: BTreeMap::new(),
             created: now,
             modified: now,
             player: None,
@@ -190,6 +201,7 @@ impl Object {
             location: Some(home),
             flags: Flags::default(),
             description: String::new(),
+            attrs: BTreeMap::new(),
             created: now,
             modified: now,
             player: Some(PlayerData {
@@ -219,6 +231,9 @@ impl Object {
         );
         f.insert("flags".into(), self.flags.0.to_string().into());
         f.insert("desc".into(), self.description.clone().into());
+        for (name, value) in &self.attrs {
+            f.insert(attr_field(name), value.clone().into());
+        }
         f.insert("created".into(), self.created.to_string().into());
         f.insert("modified".into(), self.modified.to_string().into());
         if let Some(p) = &self.player {
@@ -255,6 +270,13 @@ impl Object {
             location: text("location").and_then(|l| Dbref::parse(&l)),
             flags: Flags(num("flags").unwrap_or(0) as u32),
             description: text("desc").unwrap_or_default(),
+            attrs: f
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name = k.strip_prefix(ATTR_PREFIX)?;
+                    Some((name.to_string(), String::from_utf8_lossy(v).into_owned()))
+                })
+                .collect(),
             created: num("created").unwrap_or(0),
             modified: num("modified").unwrap_or(0),
             player,
@@ -280,6 +302,8 @@ mod tests {
     #[test]
     fn fields_round_trip() {
         let mut p = Object::new_player(Dbref(3), "Bob", "$argon2id$x".into(), Dbref(0), 77);
+        p.attrs.insert("SEX".into(), "male".into());
+        p.attrs.insert("NOTE".into(), "a:b=c".into());
         p.flags = Flags(Flags::WIZARD);
         if let Some(pd) = p.player.as_mut() {
             pd.last_on = Some(99);
