@@ -151,3 +151,47 @@ async fn attributes_set_clear_wipe_and_persist() {
     let ex = a.expect("Location:").await;
     assert!(!ex.contains("MOOD"), "{ex}");
 }
+
+#[tokio::test]
+async fn locks_are_parsed_resolved_stored_and_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut a = server.player("Locker").await;
+    let mut b = server.player("Picker").await;
+    a.send("@lock me=Picker | (flag^WIZARD & !sex:m*)").await;
+    a.expect("Locked.").await;
+    a.send("@lock/enter me==Picker").await;
+    a.expect("Locked.").await;
+    a.send("@lock me=(Picker").await;
+    a.expect("A parenthesis in the lock is not closed.").await;
+    a.send("@lock me=Nobody").await;
+    a.expect("I can't find \"Nobody\" for that lock.").await;
+    a.send("@lock me=flag^NOPE").await;
+    a.expect("I don't know the flag NOPE.").await;
+    b.send("@lock *Locker=Picker").await;
+    b.expect("Permission denied.").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(
+        ex.contains("Lock (basic): #3|(FLAG^WIZARD&!SEX:m*)"),
+        "{ex}"
+    );
+    assert!(ex.contains("Lock (enter): =#3"), "{ex}");
+
+    let status = server.terminate().await;
+    assert!(status.success());
+    let server = TestServer::start_in(tmp.path(), &Options::default()).await;
+    let mut a = server.client().await;
+    a.expect("Welcome").await;
+    a.send("connect Locker pw-Locker").await;
+    a.expect("Room Zero").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(ex.contains("Lock (enter): =#3"), "{ex}");
+    a.send("@unlock/enter me").await;
+    a.expect("Unlocked.").await;
+    a.send("examine me").await;
+    let ex = a.expect("Location:").await;
+    assert!(!ex.contains("Lock (enter)"), "{ex}");
+    assert!(ex.contains("Lock (basic)"), "{ex}");
+}

@@ -169,6 +169,9 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
         text.push_str(&obj.description);
         text.push('\n');
     }
+    for (kind, key) in &obj.locks {
+        text.push_str(&format!("Lock ({kind}): {key}\n"));
+    }
     for (name, value) in &obj.attrs {
         text.push_str(&format!("{name}: {value}\n"));
     }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod attributes;
 pub mod building;
 pub mod connection;
+pub mod locks;
 pub mod look;
 pub mod social;
 pub mod time;
@@ -45,6 +46,7 @@ impl CommandTable {
             admin::COMMANDS,
             building::COMMANDS,
             attributes::COMMANDS,
+            locks::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);

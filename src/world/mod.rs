@@ -1,5 +1,6 @@
 //! The World: every game object, owned by the game task, indexed by dbref and player name.
 
+pub mod lock;
 pub mod object;
 
 use std::collections::HashMap;

@@ -147,6 +147,14 @@ pub struct PlayerData {
 /// Stored field names of attributes start with this.
 pub const ATTR_PREFIX: &str = "attr:";
 
+/// Stored field names of locks start with this.
+pub const LOCK_PREFIX: &str = "lock:";
+
+/// The stored field of a lock.
+pub fn lock_field(kind: &str) -> String {
+    format!("{LOCK_PREFIX}{kind}")
+}
+
 /// The stored field of an attribute.
 pub fn attr_field(name: &str) -> String {
     format!("{ATTR_PREFIX}{name}")
@@ -163,6 +171,8 @@ pub struct Object {
     pub description: String,
     /// Attributes by upper-case name; values verbatim.
     pub attrs: BTreeMap<String, String>,
+    /// Lock keys by kind ("basic", "enter", "use"), in canonical text.
+    pub locks: BTreeMap<String, String>,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
@@ -180,6 +190,7 @@ impl Object {
             flags: Flags::default(),
             description: String::new(),
             attrs: BTreeMap::new(),
+            locks: BTreeMap::new(),
             created: now,
             modified: now,
             player: None,
@@ -202,6 +213,7 @@ impl Object {
             flags: Flags::default(),
             description: String::new(),
             attrs: BTreeMap::new(),
+            locks: BTreeMap::new(),
             created: now,
             modified: now,
             player: Some(PlayerData {
@@ -233,6 +245,9 @@ impl Object {
         f.insert("desc".into(), self.description.clone().into());
         for (name, value) in &self.attrs {
             f.insert(attr_field(name), value.clone().into());
+        }
+        for (kind, key) in &self.locks {
+            f.insert(lock_field(kind), key.clone().into());
         }
         f.insert("created".into(), self.created.to_string().into());
         f.insert("modified".into(), self.modified.to_string().into());
@@ -275,6 +290,13 @@ impl Object {
                 .filter_map(|(k, v)| {
                     let name = k.strip_prefix(ATTR_PREFIX)?;
                     Some((name.to_string(), String::from_utf8_lossy(v).into_owned()))
+                })
+                .collect(),
+            locks: f
+                .iter()
+                .filter_map(|(k, v)| {
+                    let kind = k.strip_prefix(LOCK_PREFIX)?;
+                    Some((kind.to_string(), String::from_utf8_lossy(v).into_owned()))
                 })
                 .collect(),
             created: num("created").unwrap_or(0),

@@ -1,0 +1,110 @@
+//! `@lock[/basic|/enter|/use] <object>=<key>` and `@unlock`. Keys are parsed and their
+//! names resolved to dbrefs when set, and stored in canonical form.
+
+use super::building::find_target;
+use super::{Caller, CommandFn};
+use crate::game::{now_secs, Flow, Game};
+use crate::store::write_behind::Op;
+use crate::store::Key;
+use crate::world::lock;
+use crate::world::object::lock_field;
+use crate::world::{Dbref, ObjectKind};
+
+pub const COMMANDS: &[(&str, CommandFn)] = &[
+    ("@lock", |g, c, a| lock_cmd(g, c, a, "basic")),
+    ("@lock/basic", |g, c, a| lock_cmd(g, c, a, "basic")),
+    ("@lock/enter", |g, c, a| lock_cmd(g, c, a, "enter")),
+    ("@lock/use", |g, c, a| lock_cmd(g, c, a, "use")),
+    ("@unlock", |g, c, a| unlock_cmd(g, c, a, "basic")),
+    ("@unlock/basic", |g, c, a| unlock_cmd(g, c, a, "basic")),
+    ("@unlock/enter", |g, c, a| unlock_cmd(g, c, a, "enter")),
+    ("@unlock/use", |g, c, a| unlock_cmd(g, c, a, "use")),
+];
+
+fn controlled_target(game: &Game, caller: Caller, what: &str) -> Result<Dbref, &'static str> {
+    let target = find_target(game, caller, what)?;
+    let allowed = game
+        .world
+        .get(target)
+        .is_some_and(|o| super::look::controls(game, caller.player, o))
+        && (target != Dbref(1) || caller.player == Dbref(1));
+    if allowed {
+        Ok(target)
+    } else {
+        Err("Permission denied.")
+    }
+}
+
+fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
+    let Some((what, key_text)) = args.split_once('=') else {
+        game.tell(caller.player, "Use: @lock <object>=<key>");
+        return Flow::Continue;
+    };
+    let target = match controlled_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => {
+            game.tell(caller.player, why);
+            return Flow::Continue;
+        }
+    };
+    // Names in a key mean players anywhere, or things and rooms nearby.
+    let parsed = {
+        let world = &game.world;
+        let here = game.location_of(caller.player);
+        let finder = |name: &str| -> Result<Dbref, String> {
+            if name.eq_ignore_ascii_case("me") {
+                return Ok(caller.player);
+            }
+            if let Some(d) = world.player_by_name(name.trim_start_matches('*')) {
+                return Ok(d);
+            }
+            let lower = name.to_lowercase();
+            here.into_iter()
+                .flat_map(|h| world.contents(h).iter().copied())
+                .find(|d| {
+                    world.get(*d).is_some_and(|o| {
+                        o.kind != ObjectKind::Player && o.name.to_lowercase() == lower
+                    })
+                })
+                .ok_or_else(|| format!("I can't find \"{name}\" for that lock."))
+        };
+        lock::parse(key_text, &finder)
+    };
+    let key = match parsed {
+        Ok(k) => k.to_string(),
+        Err(why) => {
+            game.tell(caller.player, &why);
+            return Flow::Continue;
+        }
+    };
+    if let Some(o) = game.world.get_mut(target) {
+        o.locks.insert(kind.to_string(), key.clone());
+        o.modified = now_secs();
+    }
+    game.save(target, &["modified"]);
+    game.ctx
+        .wb
+        .push(Key::Obj(target), Op::Set(lock_field(kind), key.into()));
+    game.tell(caller.player, "Locked.");
+    Flow::Continue
+}
+
+fn unlock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
+    let target = match controlled_target(game, caller, args) {
+        Ok(d) => d,
+        Err(why) => {
+            game.tell(caller.player, why);
+            return Flow::Continue;
+        }
+    };
+    if let Some(o) = game.world.get_mut(target) {
+        o.locks.remove(kind);
+        o.modified = now_secs();
+    }
+    game.save(target, &["modified"]);
+    game.ctx
+        .wb
+        .push(Key::Obj(target), Op::Remove(lock_field(kind)));
+    game.tell(caller.player, "Unlocked.");
+    Flow::Continue
+}
