@@ -2,13 +2,12 @@
 //! commands (`@success`, `@fail`, ...) and `@wipe`. Names are case-insensitive (kept upper
 //! case), values verbatim; an empty value clears the attribute.
 
-use super::building::find_target;
+use super::building::controlled_target;
 use super::{Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
 use crate::world::object::attr_field;
-use crate::world::Dbref;
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@success", |g, c, a| standard(g, c, a, "SUCCESS")),
@@ -49,17 +48,13 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
             return Flow::Continue;
         }
     };
-    let target = match find_target(game, caller, what) {
+    let target = match controlled_target(game, caller, what) {
         Ok(d) => d,
         Err(why) => {
             game.tell(caller.player, why);
             return Flow::Continue;
         }
     };
-    if !may_change(game, caller, target) {
-        game.tell(caller.player, "Permission denied.");
-        return Flow::Continue;
-    }
     let obj_name = game.name(target);
     if let Some(o) = game.world.get_mut(target) {
         o.modified = now_secs();
@@ -83,13 +78,6 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
     Flow::Continue
 }
 
-fn may_change(game: &Game, caller: Caller, target: Dbref) -> bool {
-    game.world
-        .get(target)
-        .is_some_and(|o| super::look::controls(game, caller.player, o))
-        && (target != Dbref(1) || caller.player == Dbref(1))
-}
-
 /// `&NAME obj=value`.
 pub fn ampersand(game: &mut Game, caller: Caller, rest: &str) -> Flow {
     let Some((name, tail)) = rest.split_once(char::is_whitespace) else {
@@ -108,17 +96,13 @@ fn standard(game: &mut Game, caller: Caller, args: &str, attr: &str) -> Flow {
 
 /// `@wipe obj`: clears every attribute.
 fn wipe(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    let target = match find_target(game, caller, args) {
+    let target = match controlled_target(game, caller, args) {
         Ok(d) => d,
         Err(why) => {
             game.tell(caller.player, why);
             return Flow::Continue;
         }
     };
-    if !may_change(game, caller, target) {
-        game.tell(caller.player, "Permission denied.");
-        return Flow::Continue;
-    }
     let names: Vec<String> = match game.world.get_mut(target) {
         Some(o) => {
             o.modified = now_secs();

@@ -46,6 +46,25 @@ pub(super) fn find_target(game: &Game, caller: Caller, name: &str) -> Result<Dbr
     super::look::find_here(game, caller.player, name)
 }
 
+/// Finds a target the caller may change: they control it, and only God changes God.
+pub(super) fn controlled_target(
+    game: &Game,
+    caller: Caller,
+    what: &str,
+) -> Result<Dbref, &'static str> {
+    let target = find_target(game, caller, what)?;
+    let allowed = game
+        .world
+        .get(target)
+        .is_some_and(|o| super::look::controls(game, caller.player, o))
+        && (target != Dbref(1) || caller.player == Dbref(1));
+    if allowed {
+        Ok(target)
+    } else {
+        Err("Permission denied.")
+    }
+}
+
 /// `@set <object>=[!]<flag>`, with PennMUSH's permissions: the controller may set most
 /// flags, only wizards WIZARD, nobody but God anything on God; GOING is not set by hand.
 fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {

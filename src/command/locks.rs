@@ -1,7 +1,7 @@
 //! `@lock[/basic|/enter|/use] <object>=<key>` and `@unlock`. Keys are parsed and their
 //! names resolved to dbrefs when set, and stored in canonical form.
 
-use super::building::find_target;
+use super::building::controlled_target;
 use super::{Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
 use crate::store::write_behind::Op;
@@ -20,20 +20,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@unlock/enter", |g, c, a| unlock_cmd(g, c, a, "enter")),
     ("@unlock/use", |g, c, a| unlock_cmd(g, c, a, "use")),
 ];
-
-fn controlled_target(game: &Game, caller: Caller, what: &str) -> Result<Dbref, &'static str> {
-    let target = find_target(game, caller, what)?;
-    let allowed = game
-        .world
-        .get(target)
-        .is_some_and(|o| super::look::controls(game, caller.player, o))
-        && (target != Dbref(1) || caller.player == Dbref(1));
-    if allowed {
-        Ok(target)
-    } else {
-        Err("Permission denied.")
-    }
-}
 
 fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
     let Some((what, key_text)) = args.split_once('=') else {
