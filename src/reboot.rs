@@ -99,6 +99,18 @@ pub struct ParkedSession {
     pub reply: oneshot::Sender<Resume>,
 }
 
+impl ParkedSession {
+    /// Hands the socket (and what was in flight) back to its connection task, which
+    /// carries on as if nothing happened: a cancelled or unexpected park.
+    pub fn give_back(self) {
+        let _ = self.reply.send(Resume {
+            stream: self.stream,
+            pending_input: self.pending_input,
+            pending_output: self.pending_output,
+        });
+    }
+}
+
 /// Gives a frozen connection its socket back.
 pub struct Resume {
     pub stream: TcpStream,

@@ -413,6 +413,15 @@ fn refuse(stream: TcpStream, message: &'static str) {
     });
 }
 
+/// A time from the store (Unix seconds), or the handoff's when the store has none; the
+/// handoff's milliseconds are kept when both agree to the second.
+fn store_or_handoff_ms(stored_secs: Option<u64>, handoff_ms: u64) -> u64 {
+    match stored_secs {
+        Some(secs) if secs != handoff_ms / 1000 => secs * 1000,
+        _ => handoff_ms,
+    }
+}
+
 /// Adopts the connections a hot reboot handed over: each row is rebuilt from its
 /// store record (the handoff fills in what the store lacks) and its task resumed.
 async fn restore_sessions(
@@ -460,17 +469,8 @@ async fn restore_sessions(
         let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
         out.bytes_out.store(h.bytes_out, Ordering::Relaxed);
         let mut row = Session::new(h.handle, peer, out);
-        row.connected_at_ms = num("connected_at")
-            .map(|s| s * 1000)
-            .unwrap_or(h.connected_at_ms);
-        // Keep the handoff's millisecond times when they agree with the store's seconds.
-        if row.connected_at_ms / 1000 == h.connected_at_ms / 1000 {
-            row.connected_at_ms = h.connected_at_ms;
-        }
-        row.last_seen_ms = num("last_seen").map(|s| s * 1000).unwrap_or(h.last_seen_ms);
-        if row.last_seen_ms / 1000 == h.last_seen_ms / 1000 {
-            row.last_seen_ms = h.last_seen_ms;
-        }
+        row.connected_at_ms = store_or_handoff_ms(num("connected_at"), h.connected_at_ms);
+        row.last_seen_ms = store_or_handoff_ms(num("last_seen"), h.last_seen_ms);
         row.cmds = num("cmds").unwrap_or(h.cmds).max(h.cmds);
         row.bytes_in = h.bytes_in;
         row.doing = text("doing").unwrap_or(h.doing.clone());

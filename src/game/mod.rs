@@ -142,12 +142,7 @@ impl Game {
             GameMsg::Reboot { by } => self.rebooting = Some(by),
             GameMsg::Parked(p) => {
                 // Not rebooting (any more): give the socket straight back.
-                let p = *p;
-                let _ = p.reply.send(crate::reboot::Resume {
-                    stream: p.stream,
-                    pending_input: p.pending_input,
-                    pending_output: p.pending_output,
-                });
+                p.give_back();
             }
         }
     }

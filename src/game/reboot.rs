@@ -8,7 +8,7 @@ use tracing::{error, info, warn};
 
 use super::{line_bytes, Game, GameMsg};
 use crate::command::CommandTable;
-use crate::reboot::{self as handoff, HandoffSession, ParkedSession, Resume};
+use crate::reboot::{self as handoff, HandoffSession, ParkedSession};
 use crate::session::session_fields;
 use crate::store::write_behind::Op;
 use crate::store::Key;
@@ -169,11 +169,7 @@ impl Game {
     fn reboot_cancelled(&mut self, parked: Vec<ParkedSession>, by: Option<Dbref>, why: &str) {
         self.ctx.reboot.thaw();
         for p in parked {
-            let _ = p.reply.send(Resume {
-                stream: p.stream,
-                pending_input: p.pending_input,
-                pending_output: p.pending_output,
-            });
+            p.give_back();
         }
         for (addr, listener) in self.ctx.reboot.take_listeners() {
             match tokio::net::TcpListener::from_std(listener) {
