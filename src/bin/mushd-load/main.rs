@@ -195,31 +195,40 @@ async fn login_one(args: &Args, i: usize) -> Result<Conn, String> {
             room,
         };
         let token = format!("ROOM-OK-{name}");
-        conn.recording = true;
         conn.send(&fill(&args.room_cmd, &vars))
             .await
             .map_err(|e| e.to_string())?;
-        conn.send(&fill(
-            &args.say,
-            &Vars {
-                text: &token,
-                ..vars
-            },
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
-        conn.wait_for(&token, Duration::from_secs(args.login_timeout_secs))
-            .await
-            .map_err(|e| {
-                format!(
-                    "{name}: moving to room {room} failed: {e}\n{}",
-                    conn.transcript
-                )
-            })?;
+        sync(
+            &mut conn,
+            args,
+            &token,
+            &format!("{name}: moving to room {room}"),
+        )
+        .await?;
     }
+    Ok(conn)
+}
+
+/// Says `token` and waits to see it, so everything sent before has been handled; on
+/// failure the error says what the server answered meanwhile.
+async fn sync(conn: &mut Conn, args: &Args, token: &str, what: &str) -> Result<(), String> {
+    conn.recording = true;
+    let vars = Vars {
+        name: "",
+        password: "",
+        text: token,
+        room: 0,
+    };
+    conn.send(&fill(&args.say, &vars))
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    let waited = conn
+        .wait_for(token, Duration::from_secs(args.login_timeout_secs))
+        .await
+        .map_err(|e| format!("{what} failed: {e}\n{}", conn.transcript));
     conn.recording = false;
     conn.transcript.clear();
-    Ok(conn)
+    waited
 }
 
 /// Clients that log in (`login_concurrency` at a time) and then run on their own,
@@ -549,21 +558,7 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
                 .await
                 .map_err(|e| format!("wizard: {e}"))?;
         }
-        let token = "SETUP-DONE";
-        w.send(&fill(
-            &args.say,
-            &Vars {
-                name: "",
-                password: "",
-                text: token,
-                room: 0,
-            },
-        ))
-        .await
-        .map_err(|e| format!("wizard: {e}"))?;
-        w.wait_for(token, Duration::from_secs(args.login_timeout_secs))
-            .await
-            .map_err(|e| format!("setup failed: {e}\n{}", w.transcript))?;
+        sync(w, args, "SETUP-DONE", "setup").await?;
     }
     let login_started = Instant::now();
     let plan_cell: Arc<tokio::sync::OnceCell<ChatPlan>> = Arc::new(tokio::sync::OnceCell::new());
@@ -600,19 +595,7 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
                 .await
                 .map_err(|e| format!("wizard: {e}"))?;
         }
-        let token = "MOVES-DONE";
-        let vars = Vars {
-            name: "",
-            password: "",
-            text: token,
-            room: 0,
-        };
-        w.send(&fill(&args.say, &vars))
-            .await
-            .map_err(|e| format!("wizard: {e}"))?;
-        w.wait_for(token, Duration::from_secs(args.login_timeout_secs))
-            .await
-            .map_err(|e| format!("moving clients failed: {e}\n{}", w.transcript))?;
+        sync(w, args, "MOVES-DONE", "moving clients").await?;
     }
     let mut room_sizes = vec![0u64; rooms];
     for i in 0..args.clients {
