@@ -124,6 +124,12 @@ pub struct GameConfig {
     pub initial_god_password: String,
     /// Argon2 memory cost in KiB for new password hashes.
     pub password_hash_memory_kib: u32,
+    /// Seconds between `@destroy` and the object going for good (`@undestroy` saves
+    /// it meanwhile; a second `@destroy` destroys at once).
+    pub destroy_delay_secs: u64,
+    /// Directory of help files (`*.txt`, topics as `& NAME` lines); the built-in help
+    /// is used when it is missing.
+    pub help_dir: PathBuf,
 }
 
 impl Default for GameConfig {
@@ -131,6 +137,8 @@ impl Default for GameConfig {
         Self {
             initial_god_password: "change-me".into(),
             password_hash_memory_kib: 19 * 1024,
+            destroy_delay_secs: 600,
+            help_dir: PathBuf::from("config/help"),
         }
     }
 }

@@ -78,16 +78,24 @@ fn shutdown(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     Flow::Continue
 }
 
-/// Wizards: the telemetry figures, as the metrics endpoint serves them.
+/// `@stats`: how many objects of each kind; wizards also get the telemetry figures,
+/// as the metrics endpoint serves them.
 fn stats(game: &mut Game, caller: Caller, _args: &str) -> Flow {
-    if !game.is_wizard(caller.player) {
-        return deny(game, caller);
-    }
+    let [rooms, exits, things, players, garbage] = game.world.census();
+    let total = rooms + exits + things + players;
     let mut text = format!(
+        "The universe contains {total} objects: {rooms} rooms, {exits} exits, \
+         {things} things, {players} players ({garbage} garbage).\n"
+    );
+    if !game.is_wizard(caller.player) {
+        game.tell_handle(caller.handle, text.trim_end());
+        return Flow::Continue;
+    }
+    text.push_str(&format!(
         "{} objects in the world; store backend: {}.\n",
         game.world.len(),
         game.ctx.store.backend_name()
-    );
+    ));
     for m in crate::metrics::collect(&game.ctx) {
         text.push_str(&format!(
             "{:<40} {}\n",

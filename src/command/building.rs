@@ -1,64 +1,41 @@
 //! Building: the first pieces of the world issue — digging rooms, teleporting, flags
 //! and descriptions.
 
+use super::matching::{self, Scope};
 use super::{Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
-use crate::world::{Dbref, Flags, Object, ObjectKind};
+use crate::store::write_behind::Op;
+use crate::store::Key;
+use crate::world::{Dbref, Flags, ObjectKind};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@dig", dig),
-    ("@teleport", teleport),
-    ("@tel", teleport),
     ("@set", set),
     ("@describe", describe),
     ("@desc", describe),
+    ("@open", open),
+    ("@link", link),
+    ("@unlink", unlink),
+    ("@create", create),
+    ("@name", name),
+    ("@chown", chown),
+    ("@parent", parent),
+    ("@clone", clone),
 ];
 
-/// Finds what a builder names: `me`, `here`, `#dbref` (wizards anywhere, others nearby
-/// or their own), `*player`, or something in the room.
+/// Finds what a builder names, nearby or by `#dbref`/`*player` (see `matching`).
 pub(super) fn find_target(game: &Game, caller: Caller, name: &str) -> Result<Dbref, &'static str> {
-    let name = name.trim();
-    if name.eq_ignore_ascii_case("me") {
-        return Ok(caller.player);
-    }
-    if name.eq_ignore_ascii_case("here") {
-        return game
-            .location_of(caller.player)
-            .ok_or("I can't see that here.");
-    }
-    if let Some(player) = name.strip_prefix('*') {
-        return game
-            .world
-            .player_by_name(player)
-            .ok_or("I can't find that player.");
-    }
-    if let Some(d) = Dbref::parse(name) {
-        let here = game.location_of(caller.player);
-        let visible = game.is_wizard(caller.player)
-            || Some(d) == here
-            || game.location_of(d) == here
-            || game.world.get(d).is_some_and(|o| o.owner == caller.player);
-        return match game.world.get(d) {
-            Some(_) if visible => Ok(d),
-            _ => Err("I can't see that here."),
-        };
-    }
-    super::look::find_here(game, caller.player, name)
+    matching::find(game, caller.player, name, Scope::NEAR)
 }
 
-/// Finds a target the caller may change: they control it, and only God changes God.
+/// Finds a target the caller may change (see `Game::controls`).
 pub(super) fn controlled_target(
     game: &Game,
     caller: Caller,
     what: &str,
 ) -> Result<Dbref, &'static str> {
     let target = find_target(game, caller, what)?;
-    let allowed = game
-        .world
-        .get(target)
-        .is_some_and(|o| super::look::controls(game, caller.player, o))
-        && (target != Dbref(1) || caller.player == Dbref(1));
-    if allowed {
+    if game.controls_dbref(caller.player, target) {
         Ok(target)
     } else {
         Err("Permission denied.")
@@ -103,7 +80,7 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
         return Flow::Continue;
     };
     let god = Dbref(1);
-    let allowed = super::look::controls(game, caller.player, obj)
+    let allowed = game.controls(caller.player, obj)
         && (bit != Flags::WIZARD || game.is_wizard(caller.player))
         && (target != god || caller.player == god)
         && bit != Flags::GOING;
@@ -141,7 +118,7 @@ fn describe(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let Some(obj) = game.world.get(target) else {
         return Flow::Continue;
     };
-    if !super::look::controls(game, caller.player, obj) {
+    if !game.controls(caller.player, obj) {
         game.tell(caller.player, "Permission denied.");
         return Flow::Continue;
     }
@@ -159,80 +136,404 @@ fn describe(game: &mut Game, caller: Caller, args: &str) -> Flow {
     Flow::Continue
 }
 
-/// `@dig <name>`: makes a room owned by the digger.
+/// Tells the caller `why` and carries on: the shape of every refusal.
+fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
+    game.tell(caller.player, why);
+    Flow::Continue
+}
+
+/// Longest name of a room, thing or exit (with its aliases).
+const MAX_NAME: usize = 200;
+
+/// Checks a name for a new room, thing or exit.
+fn good_name(name: &str) -> Result<&str, &'static str> {
+    let name = name.trim();
+    let bad_start = name.starts_with(['#', '*', '!', '&']);
+    let reserved = ["me", "here", "home"]
+        .iter()
+        .any(|r| name.eq_ignore_ascii_case(r));
+    if name.is_empty()
+        || bad_start
+        || reserved
+        || name.chars().count() > MAX_NAME
+        || name.chars().any(|c| c.is_control() || c == '=')
+    {
+        return Err("That is not a reasonable name.");
+    }
+    Ok(name)
+}
+
+/// `@dig <name>[=<exit>[,<back exit>]]`: a room owned by the digger, and with exits
+/// named, an exit from here to it and one back.
 fn dig(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    let name = args.split('=').next().unwrap_or("").trim();
-    if name.is_empty() {
-        game.tell(caller.player, "Dig what? Use: @dig <room name>");
-        return Flow::Continue;
+    let (name, exits) = match args.split_once('=') {
+        Some((n, e)) => (n, Some(e)),
+        None => (args, None),
+    };
+    let name = match good_name(name) {
+        Ok(n) => n.to_string(),
+        Err(_) if name.trim().is_empty() => {
+            return refuse(
+                game,
+                caller,
+                "Dig what? Use: @dig <room name>[=<exit>[,<back exit>]]",
+            )
+        }
+        Err(why) => return refuse(game, caller, why),
+    };
+    let (out_name, back_name) = match exits {
+        Some(e) => match e.split_once(',') {
+            Some((o, b)) => (Some(o.trim()), Some(b.trim())),
+            None => (Some(e.trim()), None),
+        },
+        None => (None, None),
+    };
+    for exit in [out_name, back_name].into_iter().flatten() {
+        if let Err(why) = good_name(exit) {
+            return refuse(game, caller, why);
+        }
     }
-    if name.chars().any(char::is_control) || name.chars().count() > 200 {
-        game.tell(caller.player, "That is not a good name for a room.");
-        return Flow::Continue;
+    let here = game.location_of(caller.player);
+    let control_here = here.is_some_and(|h| game.controls_dbref(caller.player, h));
+    if out_name.is_some() && !control_here {
+        return refuse(game, caller, "Permission denied.");
     }
-    let dbref = game.world.next_dbref();
-    let mut room = Object::new_room(dbref, name, now_secs());
-    room.owner = caller.player;
-    game.world.insert(room);
-    game.save(dbref, &[]);
+    let room = game.create_object(ObjectKind::Room, &name, caller.player, None);
     game.tell(
         caller.player,
-        &format!("{name} created with room number {dbref}."),
+        &format!("{name} created with room number {room}."),
+    );
+    if let (Some(out), Some(here)) = (out_name, here) {
+        let exit = open_exit(game, caller, out, here, Some(room));
+        game.tell(caller.player, &format!("Opened exit {exit} to {room}."));
+    }
+    if let (Some(back), Some(here)) = (back_name, here) {
+        let exit = open_exit(game, caller, back, room, Some(here));
+        game.tell(
+            caller.player,
+            &format!("Opened exit {exit} back to {here}."),
+        );
+    }
+    Flow::Continue
+}
+
+/// Makes an exit in `from`, linked to `to` when given.
+fn open_exit(game: &mut Game, caller: Caller, name: &str, from: Dbref, to: Option<Dbref>) -> Dbref {
+    let exit = game.create_object(ObjectKind::Exit, name, caller.player, Some(from));
+    if let Some(o) = game.world.get_mut(exit) {
+        o.link = to;
+    }
+    game.save(exit, &["link"]);
+    exit
+}
+
+/// Resolves where an exit or home may be linked: a room (or `home` for exits) the
+/// caller controls or that is LINK_OK.
+fn linkable(
+    game: &Game,
+    caller: Caller,
+    name: &str,
+    allow_home: bool,
+) -> Result<Dbref, &'static str> {
+    if allow_home && name.trim().eq_ignore_ascii_case("home") {
+        return Ok(Dbref::HOME);
+    }
+    let dest = super::moving::find_destination(game, caller, name.trim())?;
+    let obj = game.world.get(dest).ok_or(matching::NOT_FOUND)?;
+    if obj.kind != ObjectKind::Room {
+        return Err("You can only link to a room.");
+    }
+    if !game.controls(caller.player, obj) && !obj.flags.has(Flags::LINK_OK) {
+        return Err("You can't link to that.");
+    }
+    Ok(dest)
+}
+
+/// `@open <exit>[=<destination>[,<back exit>]]`: an exit out of the caller's room.
+fn open(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let (name, rest) = match args.split_once('=') {
+        Some((n, r)) => (n, Some(r)),
+        None => (args, None),
+    };
+    let name = match good_name(name) {
+        Ok(n) => n.to_string(),
+        Err(_) if name.trim().is_empty() => return refuse(game, caller, "Open where?"),
+        Err(why) => return refuse(game, caller, why),
+    };
+    let Some(here) = game.location_of(caller.player) else {
+        return Flow::Continue;
+    };
+    if !game.controls_dbref(caller.player, here)
+        || game.world.get(here).map(|o| o.kind) != Some(ObjectKind::Room)
+    {
+        return refuse(game, caller, "Permission denied.");
+    }
+    let (dest_name, back_name) = match rest.map(|r| r.split_once(',')) {
+        Some(Some((d, b))) => (Some(d), Some(b.trim())),
+        Some(None) => (rest, None),
+        None => (None, None),
+    };
+    let dest = match dest_name.map(|d| linkable(game, caller, d, true)) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(why)) => return refuse(game, caller, why),
+        None => None,
+    };
+    if let Some(back) = back_name {
+        if let Err(why) = good_name(back) {
+            return refuse(game, caller, why);
+        }
+        if !dest.is_some_and(|d| d != Dbref::HOME && game.controls_dbref(caller.player, d)) {
+            return refuse(game, caller, "Permission denied.");
+        }
+    }
+    let exit = open_exit(game, caller, &name, here, dest);
+    game.tell(caller.player, &format!("Opened exit {exit}."));
+    if let Some(d) = dest {
+        game.tell(caller.player, &format!("Linked to {d}."));
+    }
+    if let (Some(back), Some(d)) = (back_name, dest) {
+        let back_exit = open_exit(game, caller, back, d, Some(here));
+        game.tell(
+            caller.player,
+            &format!("Opened exit {back_exit} back to {here}."),
+        );
+    }
+    Flow::Continue
+}
+
+/// `@link <object>=<destination>`: an exit's destination (anyone may take over an
+/// unlinked exit), a player's or thing's home, a room's drop-to.
+fn link(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((what, dest)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @link <object>=<destination>");
+    };
+    let target = match find_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    let kind = obj.kind;
+    let unlinked_exit = kind == ObjectKind::Exit && obj.link.is_none();
+    if !game.controls(caller.player, obj) && !unlinked_exit {
+        return refuse(game, caller, "Permission denied.");
+    }
+    let dest = match linkable(game, caller, dest, kind != ObjectKind::Player) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    if let Some(o) = game.world.get_mut(target) {
+        o.link = Some(dest);
+        if unlinked_exit {
+            o.owner = caller.player;
+        }
+    }
+    game.touch(target, &["link", "owner"]);
+    let text = match kind {
+        ObjectKind::Exit => format!("Linked to {dest}."),
+        ObjectKind::Room => format!("Drop-to set to {dest}."),
+        _ => format!("Home set to {dest}."),
+    };
+    game.ack(caller.player, &text);
+    Flow::Continue
+}
+
+/// `@unlink <exit or room>`: an exit leads nowhere, a room loses its drop-to.
+fn unlink(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let target = match controlled_target(game, caller, args) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let kind = game.world.get(target).map(|o| o.kind);
+    let text = match kind {
+        Some(ObjectKind::Exit) => "Unlinked.",
+        Some(ObjectKind::Room) => "Drop-to removed.",
+        _ => return refuse(game, caller, "You can only unlink exits and rooms."),
+    };
+    if let Some(o) = game.world.get_mut(target) {
+        o.link = None;
+    }
+    game.touch(target, &["link"]);
+    game.ack(caller.player, text);
+    Flow::Continue
+}
+
+/// `@create <name>`: a thing in the creator's hands, at home where they stand.
+fn create(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let name = args.split('=').next().unwrap_or("");
+    let name = match good_name(name) {
+        Ok(n) => n.to_string(),
+        Err(_) if name.trim().is_empty() => return refuse(game, caller, "Create what?"),
+        Err(why) => return refuse(game, caller, why),
+    };
+    let home = game.location_of(caller.player);
+    let thing = game.create_object(ObjectKind::Thing, &name, caller.player, Some(caller.player));
+    if let Some(o) = game.world.get_mut(thing) {
+        o.link = home;
+    }
+    game.save(thing, &["link"]);
+    game.tell(caller.player, &format!("Created: Object {thing}."));
+    Flow::Continue
+}
+
+/// `@name <object>=<new name>`: player names stay unique (and the name index follows).
+fn name(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((what, new_name)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @name <object>=<new name>");
+    };
+    let target = match controlled_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    let new_name = new_name.trim().to_string();
+    let old_name = obj.name.clone();
+    if obj.kind == ObjectKind::Player {
+        let same_player = game.world.player_by_name(&new_name) == Some(target);
+        if let Err(e) = crate::world::validate_player_name(&new_name) {
+            return refuse(game, caller, &e.to_string());
+        }
+        if !same_player && game.world.player_by_name(&new_name).is_some() {
+            return refuse(game, caller, "There is already a player with that name.");
+        }
+        game.world.rename(target, &new_name);
+        let names = Key::PlayerNames;
+        game.ctx
+            .wb
+            .push(names.clone(), Op::Remove(old_name.to_lowercase()));
+        game.ctx
+            .wb
+            .set(names, &new_name.to_lowercase(), target.to_string());
+        game.touch(target, &["name"]);
+        // The name index decides who can log in: written before we answer.
+        game.require_durable("Name set.");
+        return Flow::Continue;
+    }
+    if let Err(why) = good_name(&new_name) {
+        return refuse(game, caller, why);
+    }
+    game.world.rename(target, &new_name);
+    game.touch(target, &["name"]);
+    game.ack(caller.player, "Name set.");
+    Flow::Continue
+}
+
+/// `@chown <object>=<player>`: wizards give anything but players to anyone; others may
+/// give what they own.
+fn chown(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((what, to)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @chown <object>=<player>");
+    };
+    let target = match controlled_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let new_owner = match super::find_player(game, caller, to) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, &why),
+    };
+    if game.world.get(target).map(|o| o.kind) == Some(ObjectKind::Player) {
+        return refuse(game, caller, "Players always own themselves.");
+    }
+    if let Some(o) = game.world.get_mut(target) {
+        o.owner = new_owner;
+    }
+    game.touch(target, &["owner"]);
+    game.ack(caller.player, "Owner changed.");
+    Flow::Continue
+}
+
+/// `@parent <object>[=<parent>]`: attributes not set on the object come from the parent
+/// (and its parents). The caller controls both, or the parent is LINK_OK.
+fn parent(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let (what, parent) = args.split_once('=').unwrap_or((args, ""));
+    let target = match controlled_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let parent_name = parent.trim();
+    let new_parent = if parent_name.is_empty() || parent_name.eq_ignore_ascii_case("none") {
+        None
+    } else {
+        let p = match super::moving::find_destination(game, caller, parent_name) {
+            Ok(d) => d,
+            Err(why) => return refuse(game, caller, why),
+        };
+        let Some(pobj) = game.world.get(p) else {
+            return Flow::Continue;
+        };
+        if !game.controls(caller.player, pobj) && !pobj.flags.has(Flags::LINK_OK) {
+            return refuse(game, caller, "Permission denied.");
+        }
+        if !game.world.parent_allowed(target, p) {
+            return refuse(
+                game,
+                caller,
+                "That would make a parent loop or too long a chain.",
+            );
+        }
+        Some(p)
+    };
+    if let Some(o) = game.world.get_mut(target) {
+        o.parent = new_parent;
+    }
+    game.touch(target, &["parent"]);
+    game.ack(
+        caller.player,
+        if new_parent.is_some() {
+            "Parent set."
+        } else {
+            "Parent cleared."
+        },
     );
     Flow::Continue
 }
 
-/// Resolves a teleport target: `me`, `here`, `#dbref`, or a player's name.
-fn resolve(game: &Game, caller: Caller, what: &str) -> Option<Dbref> {
-    let what = what.trim();
-    if what.eq_ignore_ascii_case("me") {
-        return Some(caller.player);
-    }
-    if what.eq_ignore_ascii_case("here") {
-        return game.location_of(caller.player);
-    }
-    if let Some(d) = Dbref::parse(what) {
-        return game.world.get(d).map(|_| d);
-    }
-    game.world
-        .player_by_name(what.strip_prefix('*').unwrap_or(what))
-}
-
-/// `@teleport [<object>=]<destination>`: wizards move anything into a room; players
-/// move themselves into rooms they own.
-fn teleport(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    let (what, dest) = match args.split_once('=') {
-        Some((w, d)) => (w.trim(), d.trim()),
-        None => ("me", args.trim()),
+/// `@clone <object>[=<new name>]`: a copy of a thing, exit or room the caller controls,
+/// with its attributes, locks, flags and parent. Things and exits appear here.
+fn clone(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let (what, new_name) = args.split_once('=').unwrap_or((args, ""));
+    let source = match controlled_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
     };
-    let (Some(what), Some(dest)) = (resolve(game, caller, what), resolve(game, caller, dest))
-    else {
-        game.tell(caller.player, "I can't find that.");
+    let Some(original) = game.world.get(source).cloned() else {
         return Flow::Continue;
     };
-    let Some(dest_obj) = game.world.get(dest) else {
-        return Flow::Continue;
+    if original.kind == ObjectKind::Player {
+        return refuse(game, caller, "You cannot clone players!");
+    }
+    let name = if new_name.trim().is_empty() {
+        original.name.clone()
+    } else {
+        match good_name(new_name) {
+            Ok(n) => n.to_string(),
+            Err(why) => return refuse(game, caller, why),
+        }
     };
-    if dest_obj.kind != ObjectKind::Room {
-        game.tell(caller.player, "You can only teleport into a room.");
-        return Flow::Continue;
+    let here = game.location_of(caller.player);
+    if original.kind == ObjectKind::Exit
+        && !here.is_some_and(|h| game.controls_dbref(caller.player, h))
+    {
+        return refuse(game, caller, "Permission denied.");
     }
-    let wizard = game.is_wizard(caller.player);
-    let may_enter = dest_obj.owner == caller.player || dest_obj.flags.has(Flags::JUMP_OK);
-    if !wizard && (what != caller.player || !may_enter) {
-        game.tell(caller.player, "Permission denied.");
-        return Flow::Continue;
+    let location = match original.kind {
+        ObjectKind::Room => None,
+        _ => here,
+    };
+    let copy = game.create_object(original.kind, &name, caller.player, location);
+    if let Some(o) = game.world.get_mut(copy) {
+        o.attrs = original.attrs;
+        o.locks = original.locks;
+        o.description = original.description;
+        o.parent = original.parent;
+        o.link = original.link;
+        o.flags = Flags(original.flags.0 & !(Flags::WIZARD | Flags::GOING));
     }
-    let name = game.name(what);
-    if let Some(from) = game.location_of(what) {
-        game.tell_room(from, &[what], &format!("{name} has left."));
-    }
-    game.world.move_to(what, dest);
-    game.save(what, &["location"]);
-    game.tell_room(dest, &[what], &format!("{name} has arrived."));
-    if game.ctx.table.is_connected(what) {
-        let view = super::look::describe_location(game, what);
-        game.tell(what, &view);
-    }
+    game.save(copy, &[]);
+    game.tell(caller.player, &format!("Cloned: Object {copy}."));
     Flow::Continue
 }

@@ -1,8 +1,9 @@
-//! Looking around.
+//! Looking around: `look`, `examine`, and how names and rooms are shown.
 
+use super::matching::{self, Scope};
 use super::{Caller, CommandFn};
-use crate::game::{Flow, Game};
-use crate::world::{Dbref, Object, ObjectKind};
+use crate::game::{Flow, Game, Messages};
+use crate::world::{Dbref, Flags, Object, ObjectKind};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("look", look),
@@ -13,21 +14,23 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
 
 /// Whether `who` may see dbrefs and flags of `what`.
 pub(super) fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
-    what.owner == who || what.dbref == who || game.is_wizard(who)
+    game.controls(who, what)
 }
 
-/// An object's name as `viewer` sees it: with `(#dbref flags)` when they control it.
+/// An object's name as `viewer` sees it: with `(#dbref flags)` when they control it or
+/// it is LINK_OK/JUMP_OK (PennMUSH shows dbrefs of objects one may link to).
 pub fn display_name(game: &Game, viewer: Dbref, obj: &Object) -> String {
-    if controls(game, viewer, obj) {
+    let open = obj.flags.0 & (Flags::LINK_OK | Flags::JUMP_OK) != 0;
+    if controls(game, viewer, obj) || open {
         format!(
             "{}({}{}{})",
-            obj.name,
+            obj.short_name(),
             obj.dbref,
             obj.kind.letter(),
             obj.flags.letters()
         )
     } else {
-        obj.name.clone()
+        obj.short_name().to_string()
     }
 }
 
@@ -39,6 +42,8 @@ pub fn describe_location(game: &Game, viewer: Dbref) -> String {
     }
 }
 
+/// Name, description, contents (hidden in DARK rooms and OPAQUE things from those who
+/// do not control them) and exits.
 fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
     let mut text = display_name(game, viewer, obj);
     text.push('\n');
@@ -50,136 +55,180 @@ fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
         text.push_str(&obj.description);
         text.push('\n');
     }
+    let hidden = obj.flags.0 & (Flags::DARK | Flags::OPAQUE) != 0 && !controls(game, viewer, obj);
     let visible: Vec<String> = game
         .world
         .contents(obj.dbref)
         .iter()
-        .filter(|d| **d != viewer)
+        .filter(|d| **d != viewer && !hidden)
         .filter_map(|d| game.world.get(*d))
         .filter(|o| o.kind != ObjectKind::Player || game.ctx.table.is_connected(o.dbref))
+        .filter(|o| !o.flags.has(Flags::DARK) || controls(game, viewer, o))
         .map(|o| display_name(game, viewer, o))
         .collect();
     if !visible.is_empty() {
-        text.push_str("Contents:\n");
+        text.push_str(if obj.kind == ObjectKind::Room {
+            "Contents:\n"
+        } else {
+            "Carrying:\n"
+        });
         for v in visible {
             text.push_str(&v);
             text.push('\n');
         }
+    }
+    let exits: Vec<&str> = game
+        .world
+        .exits(obj.dbref)
+        .iter()
+        .filter_map(|d| game.world.get(*d))
+        .filter(|e| !e.flags.has(Flags::DARK))
+        .map(Object::short_name)
+        .collect();
+    if !exits.is_empty() && !hidden {
+        text.push_str("Obvious exits:\n");
+        text.push_str(&exits.join("  "));
     }
     text.trim_end().to_string()
 }
 
 fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let target = args.trim();
-    let text = if target.is_empty() || target.eq_ignore_ascii_case("here") {
-        describe_location(game, caller.player)
-    } else if target.eq_ignore_ascii_case("me") {
-        match game.world.get(caller.player) {
-            Some(me) => describe(game, caller.player, me),
-            None => return Flow::Continue,
-        }
+    let found = if target.is_empty() {
+        game.location_of(caller.player).ok_or(matching::NOT_FOUND)
     } else {
-        match find_here(game, caller.player, target) {
-            Ok(d) => match game.world.get(d) {
-                Some(o) => describe(game, caller.player, o),
-                None => "I can't see that here.".to_string(),
-            },
-            Err(why) => why.to_string(),
+        matching::find(game, caller.player, target, Scope::NEAR)
+    };
+    let obj = match found.map(|d| game.world.get(d)) {
+        Ok(Some(o)) => o,
+        Ok(None) => return Flow::Continue,
+        Err(why) => {
+            game.tell_handle(caller.handle, why);
+            return Flow::Continue;
         }
     };
+    let is_room = obj.kind == ObjectKind::Room;
+    let dbref = obj.dbref;
+    let text = describe(game, caller.player, obj);
     game.tell_handle(caller.handle, &text);
+    // Looking at a room runs its success or failure messages, as PennMUSH does.
+    if is_room && game.location_of(caller.player) == Some(dbref) {
+        let passes = game.world.passes_lock(dbref, "basic", caller.player);
+        let (actor, others) = if passes {
+            ("SUCCESS", "OSUCCESS")
+        } else {
+            ("FAIL", "OFAIL")
+        };
+        game.did_it(
+            caller.player,
+            dbref,
+            &Messages {
+                actor,
+                actor_default: "",
+                others,
+            },
+        );
+    }
     Flow::Continue
 }
 
-/// Matches a name among the things and connected players in the viewer's room.
-pub(super) fn find_here(game: &Game, viewer: Dbref, name: &str) -> Result<Dbref, &'static str> {
-    let here = game.location_of(viewer).ok_or("I can't see that here.")?;
-    if let Some(d) = Dbref::parse(name) {
-        if game.location_of(d) == Some(here)
-            || (game.is_wizard(viewer) && game.world.get(d).is_some())
-        {
-            return Ok(d);
-        }
-        return Err("I can't see that here.");
-    }
-    let lower = name.to_lowercase();
-    let candidates: Vec<&Object> = game
-        .world
-        .contents(here)
-        .iter()
-        .filter_map(|d| game.world.get(*d))
-        .filter(|o| o.kind != ObjectKind::Player || game.ctx.table.is_connected(o.dbref))
-        .collect();
-    if let Some(o) = candidates.iter().find(|o| o.name.to_lowercase() == lower) {
-        return Ok(o.dbref);
-    }
-    let partial: Vec<&&Object> = candidates
-        .iter()
-        .filter(|o| o.name.to_lowercase().starts_with(&lower))
-        .collect();
-    match partial.as_slice() {
-        [one] => Ok(one.dbref),
-        [] => Err("I can't see that here."),
-        _ => Err("I don't know which one you mean!"),
-    }
-}
-
-/// `examine <thing>`: the object's details when the viewer controls it.
+/// `examine <object>`: everything about an object the viewer controls; of others,
+/// the owner and description.
 fn examine(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let target = args.trim();
-    let found = if target.is_empty() || target.eq_ignore_ascii_case("here") {
-        game.location_of(caller.player)
-            .ok_or("I can't see that here.")
-    } else if target.eq_ignore_ascii_case("me") {
-        Ok(caller.player)
-    } else if let Some(name) = target.strip_prefix('*') {
-        game.world
-            .player_by_name(name)
-            .ok_or("I can't find that player.")
+    let found = if target.is_empty() {
+        game.location_of(caller.player).ok_or(matching::NOT_FOUND)
     } else {
-        find_here(game, caller.player, target).or_else(|e| {
-            game.world
-                .player_by_name(target)
-                .filter(|_| game.is_wizard(caller.player))
-                .ok_or(e)
-        })
+        matching::find(game, caller.player, target, Scope::NEAR)
     };
     let text = match found.map(|d| game.world.get(d)) {
         Ok(Some(obj)) => examine_text(game, caller.player, obj),
-        Ok(None) => "I can't see that here.".to_string(),
+        Ok(None) => matching::NOT_FOUND.to_string(),
         Err(why) => why.to_string(),
     };
     game.tell_handle(caller.handle, &text);
     Flow::Continue
 }
 
+fn named_list(game: &Game, viewer: Dbref, list: &[Dbref]) -> String {
+    list.iter()
+        .filter_map(|d| game.world.get(*d))
+        .map(|o| display_name(game, viewer, o))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
     let owner = game.world.name(obj.owner).to_string();
     if !controls(game, viewer, obj) {
-        return format!("{} is owned by {owner}.", obj.name);
+        let mut text = format!("{} is owned by {owner}.", obj.short_name());
+        if !obj.description.is_empty() {
+            text.push('\n');
+            text.push_str(&obj.description);
+        }
+        return text;
     }
     let mut text = display_name(game, viewer, obj);
+    let flags = obj.flags.names();
+    let connected = obj.kind == ObjectKind::Player && game.ctx.table.is_connected(obj.dbref);
+    let flags = match (flags.is_empty(), connected) {
+        (_, false) => flags,
+        (true, true) => "CONNECTED".to_string(),
+        (false, true) => format!("{flags} CONNECTED"),
+    };
     text.push_str(&format!(
-        "\nType: {}  Flags: {}\nOwner: {owner}\nCreated: {}\n",
+        "\nType: {}  Flags: {flags}\n",
         obj.kind.as_str().to_uppercase(),
-        obj.flags.names(),
-        super::time::utc(obj.created)
     ));
+    if obj.kind == ObjectKind::Exit {
+        text.push_str(&format!("Aliases: {}\n", obj.name));
+    }
     if !obj.description.is_empty() {
         text.push_str(&obj.description);
         text.push('\n');
     }
+    text.push_str(&format!("Owner: {owner}\n"));
+    if let Some(p) = obj.parent {
+        text.push_str(&format!("Parent: {} ({p})\n", game.world.name(p)));
+    }
     for (kind, key) in &obj.locks {
         text.push_str(&format!("Lock ({kind}): {key}\n"));
+    }
+    text.push_str(&format!(
+        "Created: {}  Modified: {}\n",
+        super::time::utc(obj.created),
+        super::time::utc(obj.modified)
+    ));
+    if let Some(at) = obj.going_at.filter(|_| obj.flags.has(Flags::GOING)) {
+        text.push_str(&format!("Going since: {}\n", super::time::utc(at)));
     }
     for (name, value) in &obj.attrs {
         text.push_str(&format!("{name}: {value}\n"));
     }
-    if let Some(loc) = obj.location.and_then(|l| game.world.get(l)) {
-        text.push_str(&format!("Location: {}\n", display_name(game, viewer, loc)));
+    let contents = game.world.contents(obj.dbref);
+    if !contents.is_empty() {
+        text.push_str(&format!(
+            "Contents:\n{}\n",
+            named_list(game, viewer, contents)
+        ));
+    }
+    let exits = game.world.exits(obj.dbref);
+    if !exits.is_empty() {
+        text.push_str(&format!("Exits:\n{}\n", named_list(game, viewer, exits)));
+    }
+    let link_label = match obj.kind {
+        ObjectKind::Exit => "Destination",
+        ObjectKind::Room => "Drop-to",
+        _ => "Home",
+    };
+    match obj.link {
+        Some(Dbref::HOME) => text.push_str(&format!("{link_label}: home\n")),
+        Some(d) => text.push_str(&format!("{link_label}: {} ({d})\n", game.world.name(d))),
+        None if obj.kind == ObjectKind::Exit => text.push_str("Destination: *UNLINKED*\n"),
+        None => {}
     }
     if let Some(p) = obj.player.as_ref().filter(|_| game.is_wizard(viewer)) {
-        let on = if game.ctx.table.is_connected(obj.dbref) {
+        let on = if connected {
             "connected now".to_string()
         } else {
             p.last_on
@@ -190,6 +239,14 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
             "Last on: {on}\nLast host: {}\n",
             p.last_host.as_deref().unwrap_or("unknown")
         ));
+    }
+    if let Some(loc) = obj.location.and_then(|l| game.world.get(l)) {
+        let label = if obj.kind == ObjectKind::Exit {
+            "Source"
+        } else {
+            "Location"
+        };
+        text.push_str(&format!("{label}: {}\n", display_name(game, viewer, loc)));
     }
     text.trim_end().to_string()
 }

@@ -5,8 +5,15 @@ pub mod admin;
 pub mod attributes;
 pub mod building;
 pub mod connection;
+pub mod destroy;
+pub mod emit;
+pub mod help;
 pub mod locks;
 pub mod look;
+pub mod matching;
+pub mod moving;
+pub mod players;
+pub mod search;
 pub mod social;
 pub mod time;
 
@@ -47,6 +54,11 @@ impl CommandTable {
             building::COMMANDS,
             attributes::COMMANDS,
             locks::COMMANDS,
+            moving::COMMANDS,
+            destroy::COMMANDS,
+            players::COMMANDS,
+            emit::COMMANDS,
+            search::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);
@@ -110,7 +122,11 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     };
     let lower = word.to_lowercase();
     if lower == "help" {
-        return help(game, table, caller, args);
+        return help::help(game, caller, args);
+    }
+    // Exits come before commands, as in PennMUSH: an exit may be named like one.
+    if let Some(flow) = moving::try_exit(game, caller, line) {
+        return flow;
     }
     match table.get(&lower) {
         Some(f) => f(game, caller, args),
@@ -119,21 +135,6 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
             Flow::Continue
         }
     }
-}
-
-fn help(game: &mut Game, table: &CommandTable, caller: Caller, _args: &str) -> Flow {
-    let mut text = String::from("Commands you can use:\n");
-    let names = table.names();
-    for chunk in names.chunks(6) {
-        let row: Vec<String> = chunk.iter().map(|n| format!("{n:<13}")).collect();
-        text.push_str(row.join("").trim_end());
-        text.push('\n');
-    }
-    text.push_str(
-        "Also: \"<message> to say, :<action> to pose, ;<action> to pose without a space.",
-    );
-    game.tell_handle(caller.handle, &text);
-    Flow::Continue
 }
 
 /// Finds a player by exact name, `*name`, `#dbref`, `me`, or a unique prefix of a

@@ -8,7 +8,10 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
+mod actions;
 mod reboot;
+
+pub use actions::{Messages, GOD};
 
 use crate::command::{self, CommandTable};
 use crate::server::ServerContext;
@@ -59,6 +62,25 @@ pub enum GameMsg {
     Reboot { by: Option<Dbref> },
     /// A connection froze for a reboot and hands over its socket.
     Parked(Box<crate::reboot::ParkedSession>),
+    /// A command's blocking work is done: apply its result, then answer `done`.
+    Resume {
+        handle: Handle,
+        apply: Apply,
+        done: oneshot::Sender<Flow>,
+    },
+}
+
+/// What a command's blocking work hands back to run on the game task.
+pub type Apply = Box<dyn FnOnce(&mut Game) + Send>;
+
+/// What a command leaves to finish after it returns; its connection waits for it, so
+/// the player's next command still runs after this one has answered.
+pub enum After {
+    /// Answer `ok` once everything queued so far is in the store (a barrier): for
+    /// passwords, new players and names, which decide who can log in.
+    Durable { ok: String },
+    /// Run `work` on the blocking pool (password hashing), then its result on the game.
+    Blocking(Box<dyn FnOnce() -> Apply + Send>),
 }
 
 /// What a connection does after a command.
@@ -104,6 +126,9 @@ pub struct Game {
     pub shutting_down: Option<Option<Dbref>>,
     /// Set by `@reboot` or SIGUSR1: who asked (`None` for the operator).
     pub rebooting: Option<Option<Dbref>>,
+    /// Set by a command that must finish after it returns.
+    pub after: Option<After>,
+    pub help: command::help::HelpFiles,
 }
 
 impl Game {
@@ -112,7 +137,15 @@ impl Game {
         match msg {
             GameMsg::Command { handle, line, done } => {
                 let flow = command::run(self, table, handle, &line);
-                let _ = done.send(flow);
+                self.answer(handle, flow, done);
+            }
+            GameMsg::Resume {
+                handle,
+                apply,
+                done,
+            } => {
+                apply(self);
+                self.answer(handle, Flow::Continue, done);
             }
             GameMsg::Lookup { name, reply } => {
                 let found = self.world.player_by_name(&name).and_then(|d| {
@@ -143,6 +176,57 @@ impl Game {
             GameMsg::Parked(p) => {
                 // Not rebooting (any more): give the socket straight back.
                 p.give_back();
+            }
+        }
+    }
+}
+
+impl Game {
+    /// Asks for the caller to be answered with `ok` only once the store has what the
+    /// command queued.
+    pub fn require_durable(&mut self, ok: &str) {
+        self.after = Some(After::Durable { ok: ok.to_string() });
+    }
+
+    /// Answers a command now, or once what it left to finish is done.
+    fn answer(&mut self, handle: Handle, flow: Flow, done: oneshot::Sender<Flow>) {
+        match self.after.take() {
+            None => {
+                let _ = done.send(flow);
+            }
+            Some(After::Durable { ok }) => {
+                let ctx = self.ctx.clone();
+                tokio::spawn(async move {
+                    let text = match ctx.wb.critical(vec![]).await {
+                        Ok(()) => ok,
+                        Err(e) => {
+                            warn!(error = %e, "a critical change is queued, not yet written");
+                            format!("{ok} (Not yet saved: the store did not answer; it will be written when it can.)")
+                        }
+                    };
+                    ctx.table.send(handle, line_bytes(&text));
+                    let _ = done.send(flow);
+                });
+            }
+            Some(After::Blocking(work)) => {
+                let tx = self.ctx.game.clone();
+                tokio::spawn(async move {
+                    match tokio::task::spawn_blocking(work).await {
+                        Ok(apply) => {
+                            let _ = tx
+                                .send(GameMsg::Resume {
+                                    handle,
+                                    apply,
+                                    done,
+                                })
+                                .await;
+                        }
+                        Err(e) => {
+                            warn!(error = %e, "a command's blocking work failed");
+                            let _ = done.send(flow);
+                        }
+                    }
+                });
             }
         }
     }
@@ -227,7 +311,7 @@ impl Game {
         );
     }
 
-    fn create_player(&mut self, name: &str, hash: String) -> Result<Dbref, String> {
+    pub fn create_player(&mut self, name: &str, hash: String) -> Result<Dbref, String> {
         self.world
             .check_player_name(name)
             .map_err(|e| e.to_string())?;
@@ -235,6 +319,8 @@ impl Game {
         let start = Dbref(0);
         let obj = Object::new_player(dbref, name, hash, start, now_secs());
         self.world.insert(obj);
+        // A recycled dbref may still have an old record: replace it whole.
+        self.ctx.wb.push(Key::Obj(dbref), Op::Delete);
         self.save(dbref, &[]);
         self.ctx.wb.set(
             Key::PlayerNames,
@@ -424,17 +510,35 @@ pub async fn reconcile_sessions(
     Ok(())
 }
 
+/// How often objects past their `@destroy` delay are looked for.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
     let table = CommandTable::new();
+    let ctx_help_dir = ctx.config.game.help_dir.clone();
     let mut game = Game {
         ctx,
         world,
         last_paged: HashMap::new(),
         shutting_down: None,
         rebooting: None,
+        after: None,
+        help: command::help::HelpFiles::load(&ctx_help_dir),
     };
-    while let Some(msg) = rx.recv().await {
+    let mut purge = tokio::time::interval(PURGE_EVERY);
+    purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(m) => m,
+                None => break,
+            },
+            _ = purge.tick() => {
+                command::destroy::purge(&mut game);
+                continue;
+            }
+        };
         game.handle(&table, msg);
         if let Some(by) = game.rebooting.take() {
             game.reboot(&table, &mut rx, by).await;

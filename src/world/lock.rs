@@ -9,7 +9,7 @@ use super::{Dbref, Flags};
 /// A parsed lock key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockKey {
-    /// The enactor is this object (or, once objects can be carried, carries it).
+    /// The enactor is this object or carries it.
     Object(Dbref),
     /// The enactor is exactly this object.
     Is(Dbref),
@@ -27,12 +27,17 @@ pub trait Enactor {
     fn dbref(&self) -> Dbref;
     fn flags(&self) -> Flags;
     fn attr(&self, name: &str) -> Option<&str>;
+    /// Whether the enactor carries `what` (a `#dbref` key passes for its holder).
+    fn carries(&self, _what: Dbref) -> bool {
+        false
+    }
 }
 
 impl LockKey {
     pub fn eval(&self, who: &dyn Enactor) -> bool {
         match self {
-            LockKey::Object(d) | LockKey::Is(d) => who.dbref() == *d,
+            LockKey::Object(d) => who.dbref() == *d || who.carries(*d),
+            LockKey::Is(d) => who.dbref() == *d,
             LockKey::Flag(_, bit) => who.flags().has(*bit),
             LockKey::Attr(name, pattern) => who.attr(name).is_some_and(|v| glob(pattern, v)),
             LockKey::Not(k) => !k.eval(who),

@@ -3,7 +3,7 @@
 pub mod lock;
 pub mod object;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 pub use object::{Dbref, Flags, Object, ObjectKind, PlayerData};
 
@@ -12,7 +12,12 @@ pub use object::{Dbref, Flags, Object, ObjectKind, PlayerData};
 pub struct World {
     objects: Vec<Option<Object>>,
     player_names: HashMap<String, Dbref>,
+    /// Things and players located in each object, in arrival order.
     contents: HashMap<Dbref, Vec<Dbref>>,
+    /// Exits leading out of each room, in the order they were opened.
+    exits: HashMap<Dbref, Vec<Dbref>>,
+    /// Destroyed dbrefs below the top, reused lowest first (PennMUSH's free list).
+    free: BTreeSet<u32>,
 }
 
 /// Why a name cannot be used for a new player.
@@ -44,20 +49,33 @@ impl World {
 
     /// The next free dbref: the lowest destroyed one, else a new one at the end.
     pub fn next_dbref(&self) -> Dbref {
-        let slot = self
-            .objects
-            .iter()
-            .position(Option::is_none)
-            .unwrap_or(self.objects.len());
-        Dbref(slot as u32)
+        Dbref(
+            self.free
+                .first()
+                .copied()
+                .unwrap_or(self.objects.len() as u32),
+        )
+    }
+
+    /// Takes an object out of the world (destroyed); its dbref goes on the free list.
+    pub fn remove(&mut self, dbref: Dbref) -> Option<Object> {
+        let obj = self.objects.get_mut(dbref.0 as usize)?.take()?;
+        self.unindex(&obj);
+        self.contents.remove(&dbref);
+        self.exits.remove(&dbref);
+        self.free.insert(dbref.0);
+        Some(obj)
     }
 
     /// Adds (or replaces) an object and indexes it.
     pub fn insert(&mut self, obj: Object) {
         let idx = obj.dbref.0 as usize;
         if self.objects.len() <= idx {
+            let old_len = self.objects.len() as u32;
             self.objects.resize_with(idx + 1, || None);
+            self.free.extend(old_len..idx as u32);
         }
+        self.free.remove(&obj.dbref.0);
         if let Some(old) = self.objects[idx].take() {
             self.unindex(&old);
         }
@@ -65,7 +83,10 @@ impl World {
             self.player_names.insert(obj.name.to_lowercase(), obj.dbref);
         }
         if let Some(loc) = obj.location {
-            self.contents.entry(loc).or_default().push(obj.dbref);
+            self.place_index(obj.kind)
+                .entry(loc)
+                .or_default()
+                .push(obj.dbref);
         }
         self.objects[idx] = Some(obj);
     }
@@ -75,9 +96,32 @@ impl World {
             self.player_names.remove(&obj.name.to_lowercase());
         }
         if let Some(loc) = obj.location {
-            if let Some(list) = self.contents.get_mut(&loc) {
+            if let Some(list) = self.place_index(obj.kind).get_mut(&loc) {
                 list.retain(|d| *d != obj.dbref);
             }
+        }
+    }
+
+    /// Exits are listed apart from the contents of their room.
+    fn place_index(&mut self, kind: ObjectKind) -> &mut HashMap<Dbref, Vec<Dbref>> {
+        if kind == ObjectKind::Exit {
+            &mut self.exits
+        } else {
+            &mut self.contents
+        }
+    }
+
+    /// Renames a player in the name index (the caller checked the new name).
+    pub fn rename(&mut self, dbref: Dbref, new_name: &str) {
+        let Some(old) = self.get(dbref).map(|o| (o.kind, o.name.to_lowercase())) else {
+            return;
+        };
+        if old.0 == ObjectKind::Player {
+            self.player_names.remove(&old.1);
+            self.player_names.insert(new_name.to_lowercase(), dbref);
+        }
+        if let Some(o) = self.get_mut(dbref) {
+            o.name = new_name.to_string();
         }
     }
 
@@ -102,6 +146,83 @@ impl World {
         self.contents.get(&dbref).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Exits leading out of `room`.
+    pub fn exits(&self, room: Dbref) -> &[Dbref] {
+        self.exits.get(&room).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// How many objects of each kind, and how many dbrefs are free: (rooms, exits,
+    /// things, players, garbage).
+    pub fn census(&self) -> [usize; 5] {
+        let mut n = [0; 5];
+        for o in self.iter() {
+            let i = match o.kind {
+                ObjectKind::Room => 0,
+                ObjectKind::Exit => 1,
+                ObjectKind::Thing => 2,
+                ObjectKind::Player => 3,
+            };
+            n[i] += 1;
+        }
+        n[4] = self.free.len();
+        n
+    }
+
+    /// An attribute of `dbref` or, failing that, of the nearest parent that has it.
+    pub fn attr(&self, dbref: Dbref, name: &str) -> Option<&str> {
+        let mut at = dbref;
+        for _ in 0..=MAX_PARENT_DEPTH {
+            let obj = self.get(at)?;
+            if let Some(v) = obj.attrs.get(name) {
+                return Some(v);
+            }
+            at = obj.parent?;
+        }
+        None
+    }
+
+    /// Whether making `parent` the parent of `child` would close a loop or nest too deep.
+    pub fn parent_allowed(&self, child: Dbref, parent: Dbref) -> bool {
+        let mut at = Some(parent);
+        for _ in 0..MAX_PARENT_DEPTH {
+            match at {
+                None => return true,
+                Some(d) if d == child => return false,
+                Some(d) => at = self.get(d).and_then(|o| o.parent),
+            }
+        }
+        at.is_none()
+    }
+
+    /// Whether `inner` is `outer` or somewhere inside it (moving `outer` into `inner`
+    /// would make a loop).
+    pub fn contains(&self, outer: Dbref, inner: Dbref) -> bool {
+        let mut at = Some(inner);
+        for _ in 0..MAX_NESTING {
+            match at {
+                Some(d) if d == outer => return true,
+                Some(d) => at = self.get(d).and_then(|o| o.location),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Whether `who` passes `target`'s lock of `kind` (no lock passes everyone).
+    pub fn passes_lock(&self, target: Dbref, kind: &str, who: Dbref) -> bool {
+        let Some(text) = self.get(target).and_then(|t| t.locks.get(kind)) else {
+            return true;
+        };
+        let Some(obj) = self.get(who) else {
+            return false;
+        };
+        // Stored keys are canonical: every name is already a dbref.
+        match lock::parse(text, &|name| Err(format!("unresolved name {name}"))) {
+            Ok(key) => key.eval(&Trier { world: self, obj }),
+            Err(_) => false,
+        }
+    }
+
     /// A player by exact name, case-insensitively.
     pub fn player_by_name(&self, name: &str) -> Option<Dbref> {
         self.player_names.get(&name.trim().to_lowercase()).copied()
@@ -118,16 +239,16 @@ impl World {
 
     /// Moves an object, keeping the contents index right.
     pub fn move_to(&mut self, what: Dbref, dest: Dbref) {
-        let old = match self.get(what) {
-            Some(o) => o.location,
+        let (kind, old) = match self.get(what) {
+            Some(o) => (o.kind, o.location),
             None => return,
         };
         if let Some(old) = old {
-            if let Some(list) = self.contents.get_mut(&old) {
+            if let Some(list) = self.place_index(kind).get_mut(&old) {
                 list.retain(|d| *d != what);
             }
         }
-        self.contents.entry(dest).or_default().push(what);
+        self.place_index(kind).entry(dest).or_default().push(what);
         if let Some(o) = self.get_mut(what) {
             o.location = Some(dest);
         }
@@ -136,6 +257,32 @@ impl World {
     /// Every live object, in dbref order.
     pub fn iter(&self) -> impl Iterator<Item = &Object> {
         self.objects.iter().filter_map(Option::as_ref)
+    }
+}
+
+/// How far attribute lookup follows parents.
+pub const MAX_PARENT_DEPTH: usize = 10;
+/// How deep objects may sit inside one another before we call it a loop.
+const MAX_NESTING: usize = 100;
+
+/// An object seen as the one trying a lock.
+struct Trier<'a> {
+    world: &'a World,
+    obj: &'a Object,
+}
+
+impl lock::Enactor for Trier<'_> {
+    fn dbref(&self) -> Dbref {
+        self.obj.dbref
+    }
+    fn flags(&self) -> Flags {
+        self.obj.flags
+    }
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.world.attr(self.obj.dbref, name)
+    }
+    fn carries(&self, what: Dbref) -> bool {
+        self.world.contents(self.obj.dbref).contains(&what)
     }
 }
 

@@ -13,11 +13,27 @@ pub struct Dbref(pub u32);
 
 impl fmt::Display for Dbref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
+        if *self == Dbref::HOME {
+            f.write_str("home")
+        } else {
+            write!(f, "#{}", self.0)
+        }
     }
 }
 
 impl Dbref {
+    /// The link an exit has when it leads each user to their own home.
+    pub const HOME: Dbref = Dbref(u32::MAX);
+
+    /// Parses `#N` or `home` (a stored link).
+    pub fn parse_link(s: &str) -> Option<Dbref> {
+        if s.trim().eq_ignore_ascii_case("home") {
+            Some(Dbref::HOME)
+        } else {
+            Dbref::parse(s)
+        }
+    }
+
     /// Parses `#N`.
     pub fn parse(s: &str) -> Option<Dbref> {
         s.trim().strip_prefix('#')?.parse().ok().map(Dbref)
@@ -166,7 +182,15 @@ pub struct Object {
     pub kind: ObjectKind,
     pub name: String,
     pub owner: Dbref,
+    /// Where it is; for an exit, the room it leads out of.
     pub location: Option<Dbref>,
+    /// Home of a player or thing, destination of an exit (maybe `Dbref::HOME`),
+    /// drop-to of a room.
+    pub link: Option<Dbref>,
+    /// Attributes not set here are looked up on the parent, and its parent.
+    pub parent: Option<Dbref>,
+    /// Unix seconds when `@destroy` set GOING; destroyed at the purge after the delay.
+    pub going_at: Option<u64>,
     pub flags: Flags,
     pub description: String,
     /// Attributes by upper-case name; values verbatim.
@@ -180,13 +204,17 @@ pub struct Object {
 }
 
 impl Object {
-    pub fn new_room(dbref: Dbref, name: &str, now: u64) -> Object {
+    /// A new object of any kind with nothing set.
+    pub fn new(dbref: Dbref, kind: ObjectKind, name: &str, owner: Dbref, now: u64) -> Object {
         Object {
             dbref,
-            kind: ObjectKind::Room,
-            name: name.to_string(),
-            owner: Dbref(1),
+            kind,
+            name: name.trim().to_string(),
+            owner,
             location: None,
+            link: None,
+            parent: None,
+            going_at: None,
             flags: Flags::default(),
             description: String::new(),
             attrs: BTreeMap::new(),
@@ -197,6 +225,19 @@ impl Object {
         }
     }
 
+    pub fn new_room(dbref: Dbref, name: &str, now: u64) -> Object {
+        Object::new(dbref, ObjectKind::Room, name, Dbref(1), now)
+    }
+
+    /// The display name: an exit's first alias.
+    pub fn short_name(&self) -> &str {
+        if self.kind == ObjectKind::Exit {
+            self.name.split(';').next().unwrap_or(&self.name).trim()
+        } else {
+            &self.name
+        }
+    }
+
     pub fn new_player(
         dbref: Dbref,
         name: &str,
@@ -204,24 +245,15 @@ impl Object {
         home: Dbref,
         now: u64,
     ) -> Object {
-        Object {
-            dbref,
-            kind: ObjectKind::Player,
-            name: name.trim().to_string(),
-            owner: dbref,
-            location: Some(home),
-            flags: Flags::default(),
-            description: String::new(),
-            attrs: BTreeMap::new(),
-            locks: BTreeMap::new(),
-            created: now,
-            modified: now,
-            player: Some(PlayerData {
-                password_hash,
-                last_on: None,
-                last_host: None,
-            }),
-        }
+        let mut p = Object::new(dbref, ObjectKind::Player, name, dbref, now);
+        p.location = Some(home);
+        p.link = Some(home);
+        p.player = Some(PlayerData {
+            password_hash,
+            last_on: None,
+            last_host: None,
+        });
+        p
     }
 
     pub fn is_wizard(&self) -> bool {
@@ -238,6 +270,16 @@ impl Object {
             "location".into(),
             self.location
                 .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+        );
+        let opt = |d: Option<Dbref>| d.map(|d| d.to_string()).unwrap_or_default();
+        f.insert("link".into(), opt(self.link).into());
+        f.insert("parent".into(), opt(self.parent).into());
+        f.insert(
+            "going_at".into(),
+            self.going_at
+                .map(|t| t.to_string())
                 .unwrap_or_default()
                 .into(),
         );
@@ -283,6 +325,9 @@ impl Object {
                 .and_then(|o| Dbref::parse(&o))
                 .unwrap_or(Dbref(1)),
             location: text("location").and_then(|l| Dbref::parse(&l)),
+            link: text("link").and_then(|l| Dbref::parse_link(&l)),
+            parent: text("parent").and_then(|l| Dbref::parse(&l)),
+            going_at: num("going_at"),
             flags: Flags(num("flags").unwrap_or(0) as u32),
             description: text("desc").unwrap_or_default(),
             attrs: f

@@ -1,0 +1,111 @@
+//! Plain-text output commands: `@emit`, `@pemit`, `@remit`, `@oemit` and `think`.
+//! Text is sent as written (no softcode evaluation yet).
+
+use super::matching::{self, Scope};
+use super::{find_player, Caller, CommandFn};
+use crate::game::{Flow, Game};
+use crate::world::{Dbref, Flags};
+
+pub const COMMANDS: &[(&str, CommandFn)] = &[
+    ("@emit", emit),
+    ("@pemit", pemit),
+    ("@remit", remit),
+    ("@oemit", oemit),
+    ("think", think),
+];
+
+fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
+    game.tell(caller.player, why);
+    Flow::Continue
+}
+
+/// `@emit <text>`: to everyone in the caller's room, the caller included.
+fn emit(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    if let Some(room) = game.location_of(caller.player) {
+        game.tell_room(room, &[], args);
+    }
+    Flow::Continue
+}
+
+/// Finds a player anywhere (by name or `*name`) or an object nearby.
+fn find_recipient(game: &Game, caller: Caller, name: &str) -> Result<Dbref, String> {
+    match matching::find(game, caller.player, name, Scope::NEAR) {
+        Ok(d) => Ok(d),
+        Err(matching::AMBIGUOUS) => Err(matching::AMBIGUOUS.into()),
+        Err(_) => find_player(game, caller, name),
+    }
+}
+
+/// `@pemit <target>=<text>`: to one object; far away ones need control (or a wizard),
+/// and HAVEN players only hear wizards.
+fn pemit(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((who, text)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @pemit <object>=<message>");
+    };
+    let target = match find_recipient(game, caller, who) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, &why),
+    };
+    let wizard = game.is_wizard(caller.player);
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    let near = game.location_of(target) == game.location_of(caller.player)
+        || game.location_of(target) == Some(caller.player)
+        || Some(target) == game.location_of(caller.player);
+    if !near
+        && !game.controls(caller.player, obj)
+        && !game.world.passes_lock(target, "page", caller.player)
+    {
+        return refuse(game, caller, "Permission denied.");
+    }
+    if obj.flags.has(Flags::HAVEN) && !wizard && target != caller.player {
+        let name = obj.name.clone();
+        return refuse(game, caller, &format!("{name} is not accepting messages."));
+    }
+    game.tell(target, text);
+    Flow::Continue
+}
+
+/// `@remit <room>=<text>`: to everyone in a room the caller is in or controls.
+fn remit(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((room, text)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @remit <room>=<message>");
+    };
+    let room = match super::moving::find_destination(game, caller, room.trim()) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let inside = game.location_of(caller.player) == Some(room);
+    if !inside && !game.controls_dbref(caller.player, room) {
+        return refuse(game, caller, "Permission denied.");
+    }
+    game.tell_room(room, &[], text);
+    Flow::Continue
+}
+
+/// `@oemit <object>=<text>`: to everyone in the object's room but the object.
+fn oemit(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((who, text)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @oemit <object>=<message>");
+    };
+    let target = match matching::find(game, caller.player, who, Scope::NEAR) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let Some(room) = game.location_of(target) else {
+        return Flow::Continue;
+    };
+    let inside = game.location_of(caller.player) == Some(room);
+    if !inside && !game.controls_dbref(caller.player, room) {
+        return refuse(game, caller, "Permission denied.");
+    }
+    game.tell_room(room, &[target], text);
+    Flow::Continue
+}
+
+/// `think <text>`: to the caller only.
+fn think(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    game.tell_handle(caller.handle, args);
+    Flow::Continue
+}

@@ -1,0 +1,154 @@
+//! What many commands do to the world: who controls what, making objects, moving them
+//! with the room told, and the success/failure messages of locks (PennMUSH's `did_it`).
+
+use super::{now_secs, Game};
+use crate::world::{Dbref, Flags, Object, ObjectKind};
+
+/// God: #1, controlled by nobody else.
+pub const GOD: Dbref = Dbref(1);
+
+/// The messages of one action on an object: the attribute shown to the actor (or the
+/// default), and the attribute shown to the others in the room (prefixed by the actor's
+/// name; nothing when unset).
+pub struct Messages<'a> {
+    pub actor: &'a str,
+    pub actor_default: &'a str,
+    pub others: &'a str,
+}
+
+impl Game {
+    /// Whether `who` may change `what`: God controls everything, only God controls God,
+    /// wizards control everything else, players what they own (and themselves).
+    pub fn controls(&self, who: Dbref, what: &Object) -> bool {
+        if who == GOD {
+            return true;
+        }
+        if what.dbref == GOD {
+            return false;
+        }
+        if self.is_wizard(who) {
+            return true;
+        }
+        // A wizard's possessions are not changed by ordinary players who own them.
+        what.owner == who || what.dbref == who
+    }
+
+    /// Whether `who` controls the object `what` (false when it does not exist).
+    pub fn controls_dbref(&self, who: Dbref, what: Dbref) -> bool {
+        self.world.get(what).is_some_and(|o| self.controls(who, o))
+    }
+
+    /// A confirmation ("Set.", "Flag set.") that QUIET players do not want.
+    pub fn ack(&self, player: Dbref, text: &str) {
+        let quiet = self
+            .world
+            .get(player)
+            .is_some_and(|o| o.flags.has(Flags::QUIET));
+        if !quiet {
+            self.tell(player, text);
+        }
+    }
+
+    /// Makes a new object (reusing a destroyed dbref first) and queues it for the store.
+    pub fn create_object(
+        &mut self,
+        kind: ObjectKind,
+        name: &str,
+        owner: Dbref,
+        location: Option<Dbref>,
+    ) -> Dbref {
+        let dbref = self.world.next_dbref();
+        let mut obj = Object::new(dbref, kind, name, owner, now_secs());
+        obj.location = location;
+        self.world.insert(obj);
+        // A recycled dbref may still have an old record: replace it whole.
+        self.ctx.wb.push(
+            crate::store::Key::Obj(dbref),
+            crate::store::write_behind::Op::Delete,
+        );
+        self.save(dbref, &[]);
+        dbref
+    }
+
+    /// Where `who` goes home to: its home if that still exists, else Room Zero.
+    pub fn home_of(&self, who: Dbref) -> Dbref {
+        self.world
+            .get(who)
+            .and_then(|o| o.link)
+            .filter(|h| *h != Dbref::HOME && self.world.get(*h).is_some())
+            .unwrap_or(Dbref(0))
+    }
+
+    /// Moves `who` to `dest`, telling the room left and the room entered (DARK movers
+    /// pass unannounced) and showing a connected player where they arrived.
+    /// `left`/`arrived` replace "has left."/"has arrived." (after the mover's name).
+    pub fn relocate(&mut self, who: Dbref, dest: Dbref, left: Option<&str>, arrived: Option<&str>) {
+        let name = self.name(who);
+        let dark = self
+            .world
+            .get(who)
+            .is_some_and(|o| o.flags.has(Flags::DARK));
+        let from = self.location_of(who);
+        if let Some(from) = from.filter(|_| !dark) {
+            let text = left.unwrap_or("has left.");
+            self.tell_room(from, &[who], &format!("{name} {text}"));
+        }
+        self.world.move_to(who, dest);
+        self.save(who, &["location"]);
+        if !dark {
+            let text = arrived.unwrap_or("has arrived.");
+            self.tell_room(dest, &[who], &format!("{name} {text}"));
+        }
+        if self.ctx.table.is_connected(who) {
+            let view = crate::command::look::describe_location(self, who);
+            self.tell(who, &view);
+        }
+    }
+
+    /// Shows the messages of an action on `thing`: the actor sees its attribute (or the
+    /// default), the others in the actor's room see the "o" attribute after the name.
+    pub fn did_it(&self, actor: Dbref, thing: Dbref, m: &Messages) {
+        let text = self
+            .world
+            .attr(thing, m.actor)
+            .unwrap_or(m.actor_default)
+            .to_string();
+        if !text.is_empty() {
+            self.tell(actor, &text);
+        }
+        if let (Some(other), Some(room)) =
+            (self.world.attr(thing, m.others), self.location_of(actor))
+        {
+            let line = format!("{} {other}", self.name(actor));
+            self.tell_room(room, &[actor], &line);
+        }
+    }
+
+    /// Checks `who` against `thing`'s lock of `kind`; on failure shows FAIL/OFAIL (or
+    /// `default`) and returns false.
+    pub fn check_lock(&self, who: Dbref, thing: Dbref, kind: &str, default: &str) -> bool {
+        if self.world.passes_lock(thing, kind, who) {
+            return true;
+        }
+        self.did_it(
+            who,
+            thing,
+            &Messages {
+                actor: "FAIL",
+                actor_default: default,
+                others: "OFAIL",
+            },
+        );
+        false
+    }
+
+    /// Stamps an object as changed now and queues the named fields plus `modified`.
+    pub fn touch(&mut self, dbref: Dbref, fields: &[&str]) {
+        if let Some(o) = self.world.get_mut(dbref) {
+            o.modified = now_secs();
+        }
+        let mut all: Vec<&str> = fields.to_vec();
+        all.push("modified");
+        self.save(dbref, &all);
+    }
+}
