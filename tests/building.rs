@@ -25,11 +25,13 @@ async fn dig_teleport_and_restart() {
 
     // Players may not move others, nor into rooms they do not own.
     b.send("@tel Builder=#0").await;
+    b.expect("I can't see that here.").await;
+    b.send("@tel *Builder=#0").await;
     b.expect("Permission denied.").await;
     b.send("@tel me=#4").await;
     b.expect("Permission denied.").await;
     b.send("@tel me=#2").await;
-    b.expect("You can only teleport into a room.").await;
+    b.expect("You can only teleport into a room or a thing.").await;
     let mut god = server.god().await;
     god.send("@tel Watcher=#4").await;
     b.expect("Garden").await;

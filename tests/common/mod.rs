@@ -35,6 +35,8 @@ pub struct TestServer {
 pub struct Options {
     pub limits: String,
     pub store: String,
+    /// Extra lines of the `[game]` table.
+    pub game: String,
     /// Whole extra tables, such as `[store.redis]` or `[metrics]`.
     pub tables: String,
     /// Run this binary instead of the freshly built one.
@@ -75,6 +77,7 @@ critical_write_timeout_ms = 1000
 [game]
 initial_god_password = "{GOD_PASSWORD}"
 password_hash_memory_kib = 64
+{game}
 [limits]
 {limits}
 [log]
@@ -85,6 +88,7 @@ level = "info"
         data = data_dir.join("data").display(),
         store = opts.store,
         limits = opts.limits,
+        game = opts.game,
         tables = opts.tables,
     )
 }
@@ -362,11 +366,29 @@ impl Client {
         }
     }
 
+    /// Waits for `needle` and returns the whole line it is on.
+    pub async fn expect_line(&mut self, needle: &str) -> String {
+        let before = self.expect(needle).await;
+        let rest = self.expect("\n").await;
+        let start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        format!("{}{}", &before[start..], rest.trim_end())
+    }
+
     /// Round trip: a command whose answer marks that everything before it was handled.
     pub async fn sync(&mut self) -> String {
         self.send("think-sync-marker").await;
         self.expect("Huh?").await
     }
+}
+
+/// The first `#N` in a server message, such as "Garden created with room number #4.".
+pub fn dbref_in(text: &str) -> u32 {
+    let start = text.find('#').expect("a #dbref in the text") + 1;
+    let digits: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("digits after #")
 }
 
 /// A real `redis-server` on a free loopback port, without persistence.
