@@ -31,7 +31,8 @@ async fn dig_teleport_and_restart() {
     b.send("@tel me=#4").await;
     b.expect("Permission denied.").await;
     b.send("@tel me=#2").await;
-    b.expect("You can only teleport into a room or a thing.").await;
+    b.expect("You can only teleport into a room or a thing.")
+        .await;
     let mut god = server.god().await;
     god.send("@tel Watcher=#4").await;
     b.expect("Garden").await;

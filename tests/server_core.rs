@@ -515,5 +515,5 @@ async fn unknown_commands_and_login_screen_help() {
     c.send("fly away").await;
     c.expect("Huh?  (Type \"help\" for help.)").await;
     c.send("help").await;
-    c.expect("Commands you can use:").await;
+    c.expect("help newbie").await;
 }

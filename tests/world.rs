@@ -208,7 +208,8 @@ async fn building_commands_and_their_permissions() {
     a.send("@parent Box=Proto").await;
     a.expect("Parent set.").await;
     a.send("@parent Proto=Box").await;
-    a.expect("That would make a parent loop or too long a chain.").await;
+    a.expect("That would make a parent loop or too long a chain.")
+        .await;
     b.send(&format!("@parent #{boxed}=#0")).await;
     b.expect("I can't see that here.").await;
     a.send("@lock Box=me").await;
@@ -261,7 +262,8 @@ async fn building_commands_and_their_permissions() {
     god.send("@search flags=L").await;
     god.expect("Room Zero(#0RL)").await;
     b.send("@stats").await;
-    b.expect("The universe contains 9 objects: 2 rooms, 1 exits, 3 things, 3 players").await;
+    b.expect("The universe contains 9 objects: 2 rooms, 1 exits, 3 things, 3 players")
+        .await;
 }
 
 #[tokio::test]
@@ -311,7 +313,8 @@ async fn destroy_undestroy_purge_and_recycling() {
     a.expect("Doomed").await;
     a.send("@destroy here").await;
     a.expect("shall be destroyed").await;
-    a.expect("The place you were in is gone: you are sent home.").await;
+    a.expect("The place you were in is gone: you are sent home.")
+        .await;
     a.expect("Room Zero").await;
     a.send(&format!("examine #{doomed}")).await;
     a.expect("I can't see that here.").await;
@@ -453,7 +456,8 @@ async fn building_survives_reboot_and_restart(opts: Options) {
     a.expect("back to").await;
     a.send("g").await;
     a.expect("Back").await;
-    a.send("@describe here=Roses climb the old stone wall.").await;
+    a.send("@describe here=Roses climb the old stone wall.")
+        .await;
     a.expect("Description set.").await;
     let can = made(&mut a, "@create Watering Can", "Created: Object").await;
 
@@ -461,7 +465,10 @@ async fn building_survives_reboot_and_restart(opts: Options) {
     a.expect("GAME: Reboot finished.").await;
 
     for (cmd, answer) in [
-        ("@describe Watering Can=A battered tin can.", "Description set."),
+        (
+            "@describe Watering Can=A battered tin can.",
+            "Description set.",
+        ),
         ("@lock Watering Can=me", "Locked."),
         ("@fail Watering Can=It is too heavy for you.", "FAIL - Set."),
         ("&NOTE Watering Can=keep full", "NOTE - Set."),

@@ -408,14 +408,9 @@ pub fn line_bytes(text: &str) -> Bytes {
 /// Loads every object; on an empty store creates Room Zero and God.
 pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
     let started = std::time::Instant::now();
-    let records = ctx.store.load(KeyKind::Obj).await?;
-    let mut objects = Vec::with_capacity(records.len());
-    for (key, fields) in records {
-        let Key::Obj(dbref) = key else { continue };
-        match Object::from_fields(dbref, &fields) {
-            Some(o) => objects.push(o),
-            None => warn!(%dbref, "skipping an unreadable object record"),
-        }
+    let (objects, unreadable) = ctx.store.load_objects().await?;
+    if unreadable > 0 {
+        warn!(unreadable, "skipped object records that could not be read");
     }
     let mut world = World::from_objects(objects);
     if world.is_empty() {

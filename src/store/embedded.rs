@@ -8,11 +8,12 @@ use redb::{Database, ReadableTable, TableDefinition};
 use serde_bytes::ByteBuf;
 use tokio::sync::{mpsc, oneshot};
 
+use super::decode_object;
 use super::{
     HistoryRecord, Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields,
     HISTORY_CAP,
 };
-use crate::world::Dbref;
+use crate::world::{Dbref, Object};
 
 /// Record fields, one entry each, keyed `<record>\0<field>` (see `field_key`).
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
@@ -130,10 +131,33 @@ fn apply_batch(db: &Database, batch: Vec<RecordWrite>) -> Result<(), StoreError>
 }
 
 fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, StoreError> {
+    let mut out = Vec::new();
+    scan_kind(db, kind, |key, fields| out.push((key, fields)))?;
+    Ok(out)
+}
+
+/// Every object, each decoded as soon as its fields are read.
+fn load_objects(db: &Database) -> Result<(Vec<Object>, usize), StoreError> {
+    let mut objects = Vec::new();
+    let mut unreadable = 0;
+    scan_kind(db, KeyKind::Obj, |key, fields| {
+        match decode_object(&key, &fields) {
+            Some(o) => objects.push(o),
+            None => unreadable += 1,
+        }
+    })?;
+    Ok((objects, unreadable))
+}
+
+/// Calls `each` with every record of a kind, in key order.
+fn scan_kind(
+    db: &Database,
+    kind: KeyKind,
+    mut each: impl FnMut(Key, StoredFields),
+) -> Result<(), StoreError> {
     let txn = db.begin_read().map_err(unavailable)?;
     let table = txn.open_table(RECORDS).map_err(unavailable)?;
     let prefix = kind.prefix();
-    let mut out: Vec<(Key, StoredFields)> = Vec::new();
     let mut current: Option<(String, Key, StoredFields)> = None;
     for item in table.range(prefix..).map_err(unavailable)? {
         let (k, v) = item.map_err(unavailable)?;
@@ -146,7 +170,7 @@ fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, S
         };
         if current.as_ref().is_none_or(|(r, _, _)| r != record) {
             if let Some((_, key, fields)) = current.take() {
-                out.push((key, fields));
+                each(key, fields);
             }
             let Some(key) = Key::parse(record) else {
                 continue;
@@ -158,9 +182,9 @@ fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, S
         }
     }
     if let Some((_, key, fields)) = current.take() {
-        out.push((key, fields));
+        each(key, fields);
     }
-    Ok(out)
+    Ok(())
 }
 
 fn reserve(db: &Database, count: u64) -> Result<u64, StoreError> {
@@ -300,6 +324,10 @@ impl Store for EmbeddedStore {
 
     fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
         Box::pin(self.blocking(move |db| load_kind(db, kind)))
+    }
+
+    fn load_objects(&self) -> StoreFuture<'_, (Vec<Object>, usize)> {
+        Box::pin(self.blocking(load_objects))
     }
 
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {

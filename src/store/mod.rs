@@ -17,7 +17,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::config::{Backend, StoreConfig};
-use crate::world::Dbref;
+use crate::world::{Dbref, Object};
 
 pub use history::{HistoryRecord, HISTORY_CAP};
 pub use write_behind::{CriticalError, WriteBehind};
@@ -112,6 +112,21 @@ pub trait Store: Send + Sync + 'static {
     fn apply(&self, batch: Vec<RecordWrite>) -> StoreFuture<'_, ()>;
     /// Reads every record of one kind.
     fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>>;
+    /// Reads every object, decoding each record as it is read (so a big world is never
+    /// in memory twice); also says how many records could not be decoded.
+    fn load_objects(&self) -> StoreFuture<'_, (Vec<Object>, usize)> {
+        Box::pin(async move {
+            let mut objects = Vec::new();
+            let mut unreadable = 0;
+            for (key, fields) in self.load(KeyKind::Obj).await? {
+                match decode_object(&key, &fields) {
+                    Some(o) => objects.push(o),
+                    None => unreadable += 1,
+                }
+            }
+            Ok((objects, unreadable))
+        })
+    }
     /// Reserves `count` connection handles; returns the first. Handles are never reused.
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64>;
     /// Makes sure the handle counter is at least `floor` (after the store lost its data).
@@ -123,6 +138,14 @@ pub trait Store: Send + Sync + 'static {
     fn append_history(&self, player: Dbref, record: HistoryRecord) -> StoreFuture<'_, ()>;
     /// The newest `limit` history entries, newest first.
     fn read_history(&self, player: Dbref, limit: usize) -> StoreFuture<'_, Vec<HistoryRecord>>;
+}
+
+/// An object from its record; `None` for a key that is not an object or bad fields.
+pub fn decode_object(key: &Key, fields: &StoredFields) -> Option<Object> {
+    match key {
+        Key::Obj(dbref) => Object::from_fields(*dbref, fields),
+        _ => None,
+    }
 }
 
 /// Opens the configured backend.

@@ -16,12 +16,13 @@ use bytes::Bytes;
 use fred::prelude::*;
 use fred::types::{Builder, SetOptions};
 
+use super::decode_object;
 use super::{
     HistoryRecord, Key, KeyKind, RecordWrite, Store, StoreError, StoreFuture, StoredFields,
     HISTORY_CAP,
 };
 use crate::config::RedisConfig;
-use crate::world::Dbref;
+use crate::world::{Dbref, Object};
 
 pub struct RedisStore {
     pool: Pool,
@@ -103,6 +104,32 @@ impl RedisStore {
     }
 
     async fn load_kind(&self, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, StoreError> {
+        let mut out = Vec::new();
+        self.scan_kind(kind, |key, fields| out.push((key, fields)))
+            .await?;
+        Ok(out)
+    }
+
+    /// Every object, each chunk decoded as soon as it arrives.
+    async fn load_objects_now(&self) -> Result<(Vec<Object>, usize), StoreError> {
+        let mut objects = Vec::new();
+        let mut unreadable = 0;
+        self.scan_kind(KeyKind::Obj, |key, fields| {
+            match decode_object(&key, &fields) {
+                Some(o) => objects.push(o),
+                None => unreadable += 1,
+            }
+        })
+        .await?;
+        Ok((objects, unreadable))
+    }
+
+    /// Calls `each` with every record of a kind.
+    async fn scan_kind(
+        &self,
+        kind: KeyKind,
+        mut each: impl FnMut(Key, StoredFields) + Send,
+    ) -> Result<(), StoreError> {
         let set = match kind {
             KeyKind::Conn => self.named("conns"),
             KeyKind::Obj => self.named("objs"),
@@ -115,7 +142,6 @@ impl RedisStore {
                 KeyKind::Obj => Dbref::parse(m).map(Key::Obj),
             })
             .collect();
-        let mut out = Vec::with_capacity(keys.len());
         // Read in pipelined chunks so a large world loads in few round trips.
         for chunk in keys.chunks(1000) {
             let client = self.pool.next();
@@ -130,10 +156,10 @@ impl RedisStore {
                 }
                 let fields: StoredFields =
                     fields.into_iter().map(|(f, v)| (f, v.to_vec())).collect();
-                out.push((k.clone(), fields));
+                each(k.clone(), fields);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn reserve(&self, count: u64) -> Result<u64, StoreError> {
@@ -179,6 +205,10 @@ impl Store for RedisStore {
 
     fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
         Box::pin(self.load_kind(kind))
+    }
+
+    fn load_objects(&self) -> StoreFuture<'_, (Vec<Object>, usize)> {
+        Box::pin(self.load_objects_now())
     }
 
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {

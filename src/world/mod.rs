@@ -2,6 +2,7 @@
 
 pub mod lock;
 pub mod object;
+pub mod small_map;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -31,8 +32,13 @@ pub enum NameError {
 
 impl World {
     /// Builds the world from loaded objects, rebuilding the indexes.
-    pub fn from_objects(objects: Vec<Object>) -> World {
+    pub fn from_objects(mut objects: Vec<Object>) -> World {
+        // In dbref order, so the table grows once and the free list only gets real gaps.
+        objects.sort_unstable_by_key(|o| o.dbref);
         let mut world = World::default();
+        world
+            .objects
+            .reserve(objects.last().map_or(0, |o| o.dbref.0 as usize + 1));
         for obj in objects {
             world.insert(obj);
         }

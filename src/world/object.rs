@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::small_map::SmallMap;
 use crate::store::Fields;
 
 /// A database reference, shown as `#N`.
@@ -194,9 +195,9 @@ pub struct Object {
     pub flags: Flags,
     pub description: String,
     /// Attributes by upper-case name; values verbatim.
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: SmallMap,
     /// Lock keys by kind ("basic", "enter", "use"), in canonical text.
-    pub locks: BTreeMap<String, String>,
+    pub locks: SmallMap,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
@@ -217,8 +218,8 @@ impl Object {
             going_at: None,
             flags: Flags::default(),
             description: String::new(),
-            attrs: BTreeMap::new(),
-            locks: BTreeMap::new(),
+            attrs: SmallMap::default(),
+            locks: SmallMap::default(),
             created: now,
             modified: now,
             player: None,
