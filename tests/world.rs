@@ -523,3 +523,105 @@ async fn building_survives_reboot_and_restart_redis() {
     let redis = RedisServer::start();
     building_survives_reboot_and_restart(Options::redis(redis.port)).await;
 }
+
+/// The commands of the help's building walk-through, as a new player would type them.
+fn tutorial_commands() -> Vec<String> {
+    let help =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/help/help.txt"))
+            .expect("help file");
+    let section = help
+        .split("\n& ")
+        .find(|s| s.starts_with("tutorial"))
+        .expect("a building topic");
+    section
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.trim().is_empty())
+        .map(|l| {
+            l.trim()
+                .split("   ")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_player_follows_the_help_tutorial() {
+    let server = TestServer::start().await;
+    let mut a = server.player("Newcomer").await;
+    let commands = tutorial_commands();
+    assert!(commands.len() >= 10, "{commands:?}");
+    let mut hall = None;
+    let mut garden = None;
+    for command in commands {
+        let command = match hall {
+            Some(h) => command.replace("#12", &format!("#{h}")),
+            None => command,
+        };
+        a.send(&command).await;
+        let answer = a.sync().await;
+        for bad in [
+            "Permission denied.",
+            "I can't see that here.",
+            "I don't know which",
+        ] {
+            assert!(!answer.contains(bad), "{command}: {answer}");
+        }
+        assert_eq!(answer.matches("Huh?").count(), 1, "{command}: {answer}");
+        if hall.is_none() {
+            hall = Some(dbref_in(&answer));
+        }
+        if command.starts_with("@dig Garden") {
+            garden = Some(dbref_in(&answer));
+        }
+    }
+    // A visitor finds a described room, and a locked can with its messages.
+    let mut v = server.player("Visitor").await;
+    v.send(&format!("@tel #{}", garden.expect("the garden's number"))).await;
+    v.expect("Roses climb the old stone wall.").await;
+    v.send("get can").await;
+    v.expect("It is too heavy for you.").await;
+    a.expect("Visitor strains at the watering can.").await;
+    v.send("shed").await;
+    v.expect("Hall").await;
+}
+
+#[tokio::test]
+async fn use_locks_and_unfindable_players() {
+    let server = TestServer::start().await;
+    let mut a = server.player("Tinker").await;
+    let mut b = server.player("Tester").await;
+    a.send("@create Lever").await;
+    a.expect("Created: Object").await;
+    a.send("drop lever").await;
+    a.expect("Dropped.").await;
+    a.send("@use lever=Clunk.").await;
+    a.expect("USE - Set.").await;
+    a.send("@ouse lever=pulls the lever.").await;
+    a.expect("OUSE - Set.").await;
+    b.send("use lever").await;
+    b.expect("Clunk.").await;
+    a.expect("Tester pulls the lever.").await;
+    a.send("@lock/use lever=me").await;
+    a.expect("Locked.").await;
+    a.send("&UFAIL lever=It will not budge.").await;
+    a.expect("UFAIL - Set.").await;
+    b.send("use lever").await;
+    b.expect("It will not budge.").await;
+    a.send("use lever").await;
+    a.expect("Clunk.").await;
+
+    // UNFINDABLE: *name finds them only nearby (or for those who control them).
+    let hide = made(&mut a, "@dig Hideout", "created with room number").await;
+    a.send("@set me=UNFINDABLE").await;
+    a.expect("Flag set.").await;
+    b.send("examine *Tinker").await;
+    b.expect("Tinker is owned by Tinker.").await;
+    a.send(&format!("@tel #{hide}")).await;
+    a.expect("Hideout").await;
+    b.send("examine *Tinker").await;
+    b.expect("I can't see that here.").await;
+}

@@ -12,6 +12,10 @@ use crate::world::object::attr_field;
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@success", |g, c, a| standard(g, c, a, "SUCCESS")),
     ("@osuccess", |g, c, a| standard(g, c, a, "OSUCCESS")),
+    ("@succ", |g, c, a| standard(g, c, a, "SUCCESS")),
+    ("@osucc", |g, c, a| standard(g, c, a, "OSUCCESS")),
+    ("@use", |g, c, a| standard(g, c, a, "USE")),
+    ("@ouse", |g, c, a| standard(g, c, a, "OUSE")),
     ("@fail", |g, c, a| standard(g, c, a, "FAIL")),
     ("@ofail", |g, c, a| standard(g, c, a, "OFAIL")),
     ("@drop", |g, c, a| standard(g, c, a, "DROP")),

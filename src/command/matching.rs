@@ -1,10 +1,11 @@
 //! Object matching as PennMUSH players expect: `me`, `here`, `#dbref`, `*player`, then
 //! names — exact first, then a unique prefix of the name or of one of its words — among
 //! what the looker carries, what is in the room with them and the room's exits (exits by
-//! any of their `;`-separated aliases, exactly).
+//! any of their `;`-separated aliases, exactly). `*name` finds a player anywhere, unless
+//! they are UNFINDABLE and elsewhere.
 
 use crate::game::Game;
-use crate::world::{Dbref, Object, ObjectKind};
+use crate::world::{Dbref, Flags, Object, ObjectKind};
 
 pub const NOT_FOUND: &str = "I can't see that here.";
 pub const AMBIGUOUS: &str = "I don't know which one you mean!";
@@ -69,7 +70,12 @@ pub fn find(game: &Game, looker: Dbref, name: &str, scope: Scope) -> Result<Dbre
         return here.ok_or(NOT_FOUND);
     }
     if let Some(player) = name.strip_prefix('*') {
-        return game.world.player_by_name(player).ok_or(NOT_FOUND);
+        let found = game.world.player_by_name(player).ok_or(NOT_FOUND)?;
+        let obj = game.world.get(found).ok_or(NOT_FOUND)?;
+        // UNFINDABLE players are found from afar only by those who control them.
+        let hidden =
+            obj.flags.has(Flags::UNFINDABLE) && obj.location != here && !game.controls(looker, obj);
+        return if hidden { Err(NOT_FOUND) } else { Ok(found) };
     }
     let candidates = nearby(game, looker, here, scope);
     if let Some(d) = Dbref::parse(name) {

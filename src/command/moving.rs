@@ -1,5 +1,5 @@
 //! Moving and handling: exits (by name or `go`), `home`, `@teleport`, `get`/`take`,
-//! `drop`, `give`, `inventory`, `enter` and `leave`.
+//! `drop`, `give`, `inventory`, `enter`, `leave` and `use`.
 
 use super::matching::{self, Scope};
 use super::{Caller, CommandFn};
@@ -22,6 +22,7 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("i", inventory),
     ("enter", enter),
     ("leave", leave),
+    ("use", use_thing),
 ];
 
 /// Tells the caller `why` and carries on: the shape of every refusal.
@@ -336,4 +337,30 @@ fn leave(game: &mut Game, caller: Caller, _args: &str) -> Flow {
         }
         None => refuse(game, caller, "You can't leave."),
     }
+}
+
+/// `use <object>`: something carried or nearby, if its use lock allows; shows USE (or
+/// "You use <name>.") to the user and OUSE to the room.
+fn use_thing(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    if args.is_empty() {
+        return refuse(game, caller, "Use what?");
+    }
+    let thing = match matching::find(game, caller.player, args, Scope::NEAR) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    if !game.check_lock(caller.player, thing, "use", "Permission denied.") {
+        return Flow::Continue;
+    }
+    let default = format!("You use {}.", game.name(thing));
+    game.did_it(
+        caller.player,
+        thing,
+        &Messages {
+            actor: "USE",
+            actor_default: &default,
+            others: "OUSE",
+        },
+    );
+    Flow::Continue
 }

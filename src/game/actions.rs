@@ -124,19 +124,25 @@ impl Game {
         }
     }
 
-    /// Checks `who` against `thing`'s lock of `kind`; on failure shows FAIL/OFAIL (or
-    /// `default`) and returns false.
+    /// Checks `who` against `thing`'s lock of `kind`; on failure shows the failure
+    /// messages of that lock (FAIL/OFAIL for the basic lock, EFAIL/OEFAIL for enter,
+    /// UFAIL/OUFAIL for use, as in PennMUSH), or `default`, and returns false.
     pub fn check_lock(&self, who: Dbref, thing: Dbref, kind: &str, default: &str) -> bool {
         if self.world.passes_lock(thing, kind, who) {
             return true;
         }
+        let (actor, others) = match kind {
+            "enter" => ("EFAIL", "OEFAIL"),
+            "use" => ("UFAIL", "OUFAIL"),
+            _ => ("FAIL", "OFAIL"),
+        };
         self.did_it(
             who,
             thing,
             &Messages {
-                actor: "FAIL",
+                actor,
                 actor_default: default,
-                others: "OFAIL",
+                others,
             },
         );
         false
