@@ -10,53 +10,18 @@
 //! - the real server: `mushd serve` started on that store, the time until it listens
 //!   and its resident memory, against the same server on an empty store.
 
+#[path = "support/own_redis.rs"]
+mod own_redis;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mushd::config::RedisConfig;
 use mushd::store::{embedded::EmbeddedStore, redis::RedisStore, Key, RecordWrite, Store};
 use mushd::world::{Dbref, Flags, Object, ObjectKind, World};
-
-/// A redis-server of our own, killed when dropped.
-struct OwnRedis(Child);
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
-fn own_redis() -> (String, Option<OwnRedis>) {
-    if let Ok(url) = std::env::var("MUSHD_BENCH_REDIS_URL") {
-        return (url, None);
-    }
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server is needed for this bench (scripts/test.sh installs it)");
-    let guard = OwnRedis(child);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    (format!("redis://127.0.0.1:{port}"), Some(guard))
-}
 
 /// Object `i` of a world of `n`: a tenth rooms, a fifth exits between neighbouring
 /// rooms, a tenth players, the rest things; each with a description, two attributes
@@ -249,7 +214,7 @@ fn main() {
         Arc::new(rt.block_on(EmbeddedStore::open(&data)).expect("open redb"))
     });
 
-    let (url, _own) = own_redis();
+    let (url, _own) = own_redis::redis_url();
     let config = RedisConfig {
         url: url.clone(),
         prefix: "worldbench".into(),

@@ -3,6 +3,9 @@
 //! Run: `cargo bench --bench write_behind` (starts its own redis-server on a free
 //! loopback port; set MUSHD_BENCH_REDIS_URL to use another).
 
+#[path = "support/own_redis.rs"]
+mod own_redis;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,51 +50,9 @@ fn enqueue(c: &mut Criterion) {
     g.finish();
 }
 
-/// A redis-server of our own, killed when dropped.
-struct OwnRedis(std::process::Child);
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis_url() -> (String, Option<OwnRedis>) {
-    if let Ok(url) = std::env::var("MUSHD_BENCH_REDIS_URL") {
-        return (url, None);
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("redis-server is needed for this bench (scripts/test.sh installs it)");
-    let guard = OwnRedis(child);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    (format!("redis://127.0.0.1:{port}"), Some(guard))
-}
-
 fn redis_flush(c: &mut Criterion) {
     let rt = runtime();
-    let (url, _own) = redis_url();
+    let (url, _own) = own_redis::redis_url();
     let config = RedisConfig {
         url,
         prefix: "bench".into(),

@@ -580,7 +580,8 @@ async fn a_new_player_follows_the_help_tutorial() {
     }
     // A visitor finds a described room, and a locked can with its messages.
     let mut v = server.player("Visitor").await;
-    v.send(&format!("@tel #{}", garden.expect("the garden's number"))).await;
+    v.send(&format!("@tel #{}", garden.expect("the garden's number")))
+        .await;
     v.expect("Roses climb the old stone wall.").await;
     v.send("get can").await;
     v.expect("It is too heavy for you.").await;

@@ -2,7 +2,7 @@
 //! and descriptions.
 
 use super::matching::{self, Scope};
-use super::{Caller, CommandFn};
+use super::{refuse, Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
@@ -133,12 +133,6 @@ fn describe(game: &mut Game, caller: Caller, args: &str) -> Flow {
         "Description set."
     };
     game.tell(caller.player, message);
-    Flow::Continue
-}
-
-/// Tells the caller `why` and carries on: the shape of every refusal.
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
     Flow::Continue
 }
 

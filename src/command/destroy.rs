@@ -3,7 +3,7 @@
 //! `@undestroy` keeps it). Its dbref is then free for the next object made.
 
 use super::building::controlled_target;
-use super::{Caller, CommandFn};
+use super::{refuse, Caller, CommandFn};
 use crate::game::{now_secs, Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
@@ -16,11 +16,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@undestroy", undestroy),
     ("@undest", undestroy),
 ];
-
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
-    Flow::Continue
-}
 
 /// `@destroy <object>`.
 fn destroy(game: &mut Game, caller: Caller, args: &str) -> Flow {

@@ -2,7 +2,7 @@
 //! Text is sent as written (no softcode evaluation yet).
 
 use super::matching::{self, Scope};
-use super::{find_player, Caller, CommandFn};
+use super::{find_player, refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::world::{Dbref, Flags};
 
@@ -13,11 +13,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@oemit", oemit),
     ("think", think),
 ];
-
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
-    Flow::Continue
-}
 
 /// `@emit <text>`: to everyone in the caller's room, the caller included.
 fn emit(game: &mut Game, caller: Caller, args: &str) -> Flow {

@@ -137,6 +137,12 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     }
 }
 
+/// Tells the caller `why` and carries on: the shape of every refusal.
+pub(crate) fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
+    game.tell(caller.player, why);
+    Flow::Continue
+}
+
 /// Finds a player by exact name, `*name`, `#dbref`, `me`, or a unique prefix of a
 /// connected player's name. `Err` holds the message to show.
 pub fn find_player(game: &Game, caller: Caller, name: &str) -> Result<Dbref, String> {

@@ -2,7 +2,7 @@
 //! `drop`, `give`, `inventory`, `enter`, `leave` and `use`.
 
 use super::matching::{self, Scope};
-use super::{Caller, CommandFn};
+use super::{refuse, Caller, CommandFn};
 use crate::game::{Flow, Game, Messages};
 use crate::world::{Dbref, Flags, ObjectKind};
 
@@ -24,12 +24,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("leave", leave),
     ("use", use_thing),
 ];
-
-/// Tells the caller `why` and carries on: the shape of every refusal.
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
-    Flow::Continue
-}
 
 /// A line that names an exit of the caller's room moves them through it.
 pub fn try_exit(game: &mut Game, caller: Caller, line: &str) -> Option<Flow> {

@@ -2,7 +2,7 @@
 //! `@pcreate`, `@nuke`, `@toad`. Passwords are hashed off the game task, and every
 //! change that decides who can log in is in the store before the command answers.
 
-use super::{find_player, Caller, CommandFn};
+use super::{find_player, refuse, Caller, CommandFn};
 use crate::game::{Apply, Flow, Game, GOD};
 use crate::session::login::{hash_password, verify_password};
 use crate::session::CloseReason;
@@ -20,11 +20,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
 
 /// Longest password accepted (argon2 takes more, but nobody types more).
 const MAX_PASSWORD: usize = 256;
-
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
-    Flow::Continue
-}
 
 fn check_password(new: &str) -> Result<(), &'static str> {
     if new.is_empty() || new.len() > MAX_PASSWORD || new.chars().any(char::is_whitespace) {
@@ -165,6 +160,9 @@ fn pcreate(game: &mut Game, caller: Caller, args: &str) -> Flow {
 /// The player a wizard may remove: not God, not themselves, not another wizard unless
 /// the caller is God.
 fn removable_player(game: &Game, caller: Caller, args: &str) -> Result<Dbref, String> {
+    if !game.is_wizard(caller.player) {
+        return Err("Permission denied.".into());
+    }
     let target = find_player(game, caller, args)?;
     if target == GOD || target == caller.player {
         return Err("Permission denied.".into());
@@ -173,6 +171,27 @@ fn removable_player(game: &Game, caller: Caller, args: &str) -> Result<Dbref, St
         return Err("Permission denied.".into());
     }
     Ok(target)
+}
+
+/// Starts removing a player for `@nuke` and `@toad`: checks the caller may, closes the
+/// player's connections with `farewell` and frees the name. `None` when refused (told).
+fn take_player(
+    game: &mut Game,
+    caller: Caller,
+    args: &str,
+    farewell: &str,
+) -> Option<(Dbref, String)> {
+    let target = match removable_player(game, caller, args) {
+        Ok(d) => d,
+        Err(why) => {
+            game.tell(caller.player, &why);
+            return None;
+        }
+    };
+    let name = game.name(target);
+    disconnect(game, target, farewell);
+    forget_name(game, target);
+    Some((target, name))
 }
 
 /// Closes every connection of a player, telling them why.
@@ -192,15 +211,9 @@ fn forget_name(game: &mut Game, player: Dbref) {
 /// `@nuke <player>`: destroys a player; what they owned passes to God and what they
 /// carried is left where they stood.
 fn nuke(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !wizard(game, caller) {
+    let Some((target, name)) = take_player(game, caller, args, "You have been destroyed.") else {
         return Flow::Continue;
-    }
-    let target = match removable_player(game, caller, args) {
-        Ok(d) => d,
-        Err(why) => return refuse(game, caller, &why),
     };
-    let name = game.name(target);
-    disconnect(game, target, "You have been destroyed.");
     let here = game.location_of(target).unwrap_or(Dbref(0));
     for carried in game.world.contents(target).to_vec() {
         game.world.move_to(carried, here);
@@ -218,7 +231,6 @@ fn nuke(game: &mut Game, caller: Caller, args: &str) -> Flow {
         }
         game.touch(*d, &["owner"]);
     }
-    forget_name(game, target);
     super::destroy::destroy_now(game, target);
     tracing::info!(player = %target, by = %caller.player, "player nuked");
     game.require_durable(&format!(
@@ -231,16 +243,10 @@ fn nuke(game: &mut Game, caller: Caller, args: &str) -> Flow {
 
 /// `@toad <player>`: turns a player into a thing ("a slimy toad"), owned by the wizard.
 fn toad(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !wizard(game, caller) {
+    let Some((target, name)) = take_player(game, caller, args, "You have been turned into a toad.")
+    else {
         return Flow::Continue;
-    }
-    let target = match removable_player(game, caller, args) {
-        Ok(d) => d,
-        Err(why) => return refuse(game, caller, &why),
     };
-    let name = game.name(target);
-    disconnect(game, target, "You have been turned into a toad.");
-    forget_name(game, target);
     let Some(mut obj) = game.world.get(target).cloned() else {
         return Flow::Continue;
     };

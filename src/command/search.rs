@@ -1,7 +1,7 @@
 //! Finding objects: `@find` (by name, among what the caller owns) and `@search`
 //! (wizards: anyone's, by type, owner, flag or name).
 
-use super::{find_player, Caller, CommandFn};
+use super::{find_player, refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::world::{Dbref, Flags, Object, ObjectKind};
 
@@ -9,11 +9,6 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[("@find", find), ("@search", search
 
 /// Most objects listed by one search; the rest are counted.
 const MAX_LISTED: usize = 500;
-
-fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
-    game.tell(caller.player, why);
-    Flow::Continue
-}
 
 /// `@find [<name>]`: objects the caller controls whose name holds the text.
 fn find(game: &mut Game, caller: Caller, args: &str) -> Flow {
