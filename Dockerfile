@@ -4,6 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY benches ./benches
+# The help files are built into the binary as its fallback help.
+COPY config ./config
 RUN cargo build --release --locked --bin mushd
 
 # Runtime stage: a small Debian with just the binary, the config and the texts.

@@ -625,4 +625,21 @@ async fn use_locks_and_unfindable_players() {
     a.expect("Hideout").await;
     b.send("examine *Tinker").await;
     b.expect("I can't see that here.").await;
+
+    // QUIET players get no confirmations; DARK ones connect unannounced.
+    b.send("@set me=QUIET").await;
+    b.send("&MOOD me=calm").await;
+    let answers = b.sync().await;
+    assert!(!answers.contains("Set."), "{answers}");
+    b.send("examine me").await;
+    b.expect("MOOD: calm").await;
+    a.send("home").await;
+    a.expect("Room Zero").await;
+    b.send("@set me=DARK").await;
+    b.send("LOGOUT").await;
+    b.expect("Welcome").await;
+    b.send("connect Tester pw-Tester").await;
+    b.expect("Room Zero").await;
+    let seen = a.sync().await;
+    assert!(!seen.contains("Tester has"), "{seen}");
 }

@@ -72,12 +72,12 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
     let key = Key::Obj(target);
     if value.is_empty() {
         game.ctx.wb.push(key, Op::Remove(attr_field(&name)));
-        game.tell(caller.player, &format!("{obj_name}/{name} - Cleared."));
+        game.ack(caller.player, &format!("{obj_name}/{name} - Cleared."));
     } else {
         game.ctx
             .wb
             .push(key, Op::Set(attr_field(&name), value.to_string().into()));
-        game.tell(caller.player, &format!("{obj_name}/{name} - Set."));
+        game.ack(caller.player, &format!("{obj_name}/{name} - Set."));
     }
     Flow::Continue
 }

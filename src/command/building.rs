@@ -98,7 +98,7 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     game.save(target, &["flags", "modified"]);
     tracing::info!(object = %target, flag = flag_name, clear, by = %caller.player, "flag");
-    game.tell(
+    game.ack(
         caller.player,
         if clear { "Flag reset." } else { "Flag set." },
     );
@@ -313,7 +313,9 @@ fn link(game: &mut Game, caller: Caller, args: &str) -> Flow {
     if !game.controls(caller.player, obj) && !unlinked_exit {
         return refuse(game, caller, "Permission denied.");
     }
-    let dest = match linkable(game, caller, dest, kind != ObjectKind::Player) {
+    // `home` is a destination for exits and a drop-to for rooms, not a home.
+    let home_ok = matches!(kind, ObjectKind::Exit | ObjectKind::Room);
+    let dest = match linkable(game, caller, dest, home_ok) {
         Ok(d) => d,
         Err(why) => return refuse(game, caller, why),
     };

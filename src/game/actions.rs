@@ -84,10 +84,7 @@ impl Game {
     /// `left`/`arrived` replace "has left."/"has arrived." (after the mover's name).
     pub fn relocate(&mut self, who: Dbref, dest: Dbref, left: Option<&str>, arrived: Option<&str>) {
         let name = self.name(who);
-        let dark = self
-            .world
-            .get(who)
-            .is_some_and(|o| o.flags.has(Flags::DARK));
+        let dark = self.is_dark(who);
         let from = self.location_of(who);
         if let Some(from) = from.filter(|_| !dark) {
             let text = left.unwrap_or("has left.");

@@ -262,6 +262,13 @@ impl Game {
         self.world.get(who).and_then(|o| o.location)
     }
 
+    /// DARK objects come, go, connect and disconnect unannounced.
+    pub fn is_dark(&self, who: Dbref) -> bool {
+        self.world
+            .get(who)
+            .is_some_and(|o| o.flags.has(Flags::DARK))
+    }
+
     pub fn is_wizard(&self, who: Dbref) -> bool {
         self.world.get(who).is_some_and(Object::is_wizard)
     }
@@ -334,7 +341,7 @@ impl Game {
     fn logged_in(&mut self, handle: Handle, player: Dbref, created: bool) {
         let name = self.name(player);
         let connections = self.ctx.table.handles_of(player).len();
-        if let Some(room) = self.location_of(player) {
+        if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
             let verb = if connections > 1 {
                 "reconnected"
             } else {
@@ -366,7 +373,7 @@ impl Game {
     pub fn player_left(&mut self, player: Dbref, host: &str, how: DisconnectKind) {
         let name = self.name(player);
         let still_on = self.ctx.table.is_connected(player);
-        if let Some(room) = self.location_of(player) {
+        if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
             let what = if still_on {
                 "has partially disconnected."
             } else {
@@ -505,9 +512,6 @@ pub async fn reconcile_sessions(
     Ok(())
 }
 
-/// How often objects past their `@destroy` delay are looked for.
-const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
     let table = CommandTable::new();
@@ -521,7 +525,9 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         after: None,
         help: command::help::HelpFiles::load(&ctx_help_dir),
     };
-    let mut purge = tokio::time::interval(PURGE_EVERY);
+    // Objects go within a tenth of the delay after it passes (at least every second).
+    let purge_every = (game.ctx.config.game.destroy_delay_secs / 10).clamp(1, 60);
+    let mut purge = tokio::time::interval(std::time::Duration::from_secs(purge_every));
     purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let msg = tokio::select! {

@@ -346,6 +346,43 @@ mod tests {
     }
 
     #[test]
+    fn locks_see_carried_objects_and_inherited_attributes() {
+        let mut w = World::default();
+        w.insert(Object::new_room(Dbref(0), "Zero", 0));
+        w.insert(Object::new_player(Dbref(1), "Al", "h".into(), Dbref(0), 0));
+        let mut key = Object::new(Dbref(2), ObjectKind::Thing, "Key", Dbref(1), 0);
+        key.location = Some(Dbref(1));
+        w.insert(key);
+        let mut parent = Object::new(Dbref(3), ObjectKind::Thing, "Proto", Dbref(1), 0);
+        parent.attrs.insert("RANK".into(), "captain".into());
+        w.insert(parent);
+        let mut door = Object::new(Dbref(4), ObjectKind::Exit, "Door", Dbref(1), 0);
+        door.location = Some(Dbref(0));
+        door.locks.insert("basic".into(), "#2".into());
+        door.locks.insert("enter".into(), "RANK:capt*".into());
+        w.insert(door);
+        assert!(
+            w.passes_lock(Dbref(4), "basic", Dbref(1)),
+            "carries the key"
+        );
+        assert!(!w.passes_lock(Dbref(4), "enter", Dbref(1)), "no RANK");
+        if let Some(al) = w.get_mut(Dbref(1)) {
+            al.parent = Some(Dbref(3));
+        }
+        assert!(
+            w.passes_lock(Dbref(4), "enter", Dbref(1)),
+            "RANK from the parent"
+        );
+        assert!(w.passes_lock(Dbref(4), "use", Dbref(1)), "no lock passes");
+        assert!(!w.parent_allowed(Dbref(3), Dbref(1)), "a loop");
+        assert!(w.contains(Dbref(1), Dbref(2)));
+        assert_eq!(w.exits(Dbref(0)), &[Dbref(4)]);
+        assert!(w.contents(Dbref(0)).iter().all(|d| *d != Dbref(4)));
+        w.remove(Dbref(2));
+        assert_eq!(w.next_dbref(), Dbref(2));
+    }
+
+    #[test]
     fn move_updates_contents() {
         let mut w = World::default();
         w.insert(Object::new_room(Dbref(0), "Zero", 0));
