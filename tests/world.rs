@@ -368,6 +368,18 @@ async fn admin_passwords_players_and_emits() {
     god.expect("Password for Victim changed.").await;
     b.expect("Your password has been changed by One.").await;
 
+    // Aliases are names too: unique, and found by page and *name.
+    a.send("@alias me=Pl;Plainy").await;
+    a.expect("ALIAS - Set.").await;
+    b.send("@alias me=plainy").await;
+    b.expect("The alias \"plainy\" is already in use.").await;
+    b.send("page pl=over here").await;
+    a.expect("Victim pages: over here").await;
+    let mut d = server.client().await;
+    d.expect("Welcome").await;
+    d.send("create Plainy pw-Plainy").await;
+    d.expect("There is already a player with that name.").await;
+
     // Emits.
     god.send("@emit The floor shakes.").await;
     a.expect("The floor shakes.").await;
@@ -420,6 +432,8 @@ async fn admin_passwords_players_and_emits() {
     a.expect("Either that player does not exist").await;
     a.send("connect Plain fresh1").await;
     a.expect("Room Zero").await;
+    a.send("examine *plainy").await;
+    a.expect("ALIAS: Pl;Plainy").await;
 }
 
 #[tokio::test]

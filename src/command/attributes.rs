@@ -4,10 +4,11 @@
 
 use super::building::controlled_target;
 use super::{Caller, CommandFn};
-use crate::game::{now_secs, Flow, Game};
+use crate::game::{Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
 use crate::world::object::attr_field;
+use crate::world::{Dbref, ObjectKind, ALIAS};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@success", |g, c, a| standard(g, c, a, "SUCCESS")),
@@ -59,16 +60,16 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
             return Flow::Continue;
         }
     };
-    let obj_name = game.name(target);
-    if let Some(o) = game.world.get_mut(target) {
-        o.modified = now_secs();
-        if value.is_empty() {
-            o.attrs.remove(&name);
-        } else {
-            o.attrs.insert(name.clone(), value.to_string());
+    if name == ALIAS && !value.is_empty() {
+        if let Err(why) = check_aliases(game, target, value) {
+            game.tell(caller.player, &why);
+            return Flow::Continue;
         }
     }
-    game.save(target, &["modified"]);
+    let obj_name = game.name(target);
+    let new_value = (!value.is_empty()).then(|| value.to_string());
+    game.world.set_attr(target, &name, new_value);
+    game.touch(target, &[]);
     let key = Key::Obj(target);
     if value.is_empty() {
         game.ctx.wb.push(key, Op::Remove(attr_field(&name)));
@@ -80,6 +81,26 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
         game.ack(caller.player, &format!("{obj_name}/{name} - Set."));
     }
     Flow::Continue
+}
+
+/// A player's aliases must be good player names that no other player has (as a
+/// name or an alias); other objects' aliases are not checked.
+fn check_aliases(game: &Game, target: Dbref, value: &str) -> Result<(), String> {
+    if game.world.get(target).map(|o| o.kind) != Some(ObjectKind::Player) {
+        return Ok(());
+    }
+    for alias in value.split(';').map(str::trim).filter(|a| !a.is_empty()) {
+        crate::world::validate_player_name(alias)
+            .map_err(|e| format!("That alias is not allowed: {e}"))?;
+        if game
+            .world
+            .player_by_name(alias)
+            .is_some_and(|d| d != target)
+        {
+            return Err(format!("The alias \"{alias}\" is already in use."));
+        }
+    }
+    Ok(())
 }
 
 /// `&NAME obj=value`.
@@ -107,19 +128,13 @@ fn wipe(game: &mut Game, caller: Caller, args: &str) -> Flow {
             return Flow::Continue;
         }
     };
-    let names: Vec<String> = match game.world.get_mut(target) {
-        Some(o) => {
-            o.modified = now_secs();
-            std::mem::take(&mut o.attrs).into_keys().collect()
-        }
-        None => return Flow::Continue,
-    };
+    let names = game.world.wipe_attrs(target);
     for name in &names {
         game.ctx
             .wb
             .push(Key::Obj(target), Op::Remove(attr_field(name)));
     }
-    game.save(target, &["modified"]);
+    game.touch(target, &[]);
     game.tell(
         caller.player,
         &format!("Attributes wiped ({}).", names.len()),

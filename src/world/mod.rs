@@ -13,6 +13,8 @@ pub use object::{Dbref, Flags, Object, ObjectKind, PlayerData};
 pub struct World {
     objects: Vec<Option<Object>>,
     player_names: HashMap<String, Dbref>,
+    /// Players' `@alias`es (the ALIAS attribute, `;`-separated), lower case.
+    player_aliases: HashMap<String, Dbref>,
     /// Things and players located in each object, in arrival order.
     contents: HashMap<Dbref, Vec<Dbref>>,
     /// Exits leading out of each room, in the order they were opened.
@@ -87,6 +89,9 @@ impl World {
         }
         if obj.kind == ObjectKind::Player {
             self.player_names.insert(obj.name.to_lowercase(), obj.dbref);
+            for alias in aliases_of(&obj) {
+                self.player_aliases.insert(alias, obj.dbref);
+            }
         }
         if let Some(loc) = obj.location {
             self.place_index(obj.kind)
@@ -100,6 +105,9 @@ impl World {
     fn unindex(&mut self, obj: &Object) {
         if obj.kind == ObjectKind::Player {
             self.player_names.remove(&obj.name.to_lowercase());
+            for alias in aliases_of(obj) {
+                self.player_aliases.remove(&alias);
+            }
         }
         if let Some(loc) = obj.location {
             if let Some(list) = self.place_index(obj.kind).get_mut(&loc) {
@@ -229,9 +237,55 @@ impl World {
         }
     }
 
-    /// A player by exact name, case-insensitively.
+    /// A player by exact name or alias, case-insensitively.
     pub fn player_by_name(&self, name: &str) -> Option<Dbref> {
-        self.player_names.get(&name.trim().to_lowercase()).copied()
+        let key = name.trim().to_lowercase();
+        self.player_names
+            .get(&key)
+            .or_else(|| self.player_aliases.get(&key))
+            .copied()
+    }
+
+    /// Sets (`Some`) or clears (`None`) an attribute, keeping the alias index right.
+    pub fn set_attr(&mut self, dbref: Dbref, name: &str, value: Option<String>) {
+        let Some(obj) = self.get(dbref) else {
+            return;
+        };
+        let aliases = obj.kind == ObjectKind::Player && name == ALIAS;
+        if aliases {
+            for alias in aliases_of(obj) {
+                self.player_aliases.remove(&alias);
+            }
+        }
+        let Some(obj) = self.get_mut(dbref) else {
+            return;
+        };
+        match value {
+            Some(v) => {
+                obj.attrs.insert(name.to_string(), v);
+            }
+            None => {
+                obj.attrs.remove(name);
+            }
+        }
+        if aliases {
+            let list: Vec<String> = self.get(dbref).map(aliases_of).unwrap_or_default();
+            for alias in list {
+                self.player_aliases.insert(alias, dbref);
+            }
+        }
+    }
+
+    /// Clears every attribute; returns their names.
+    pub fn wipe_attrs(&mut self, dbref: Dbref) -> Vec<String> {
+        let names: Vec<String> = match self.get(dbref) {
+            Some(o) => o.attrs.iter().map(|(k, _)| k.clone()).collect(),
+            None => return Vec::new(),
+        };
+        for name in &names {
+            self.set_attr(dbref, name, None);
+        }
+        names
     }
 
     /// Checks a proposed player name.
@@ -264,6 +318,25 @@ impl World {
     pub fn iter(&self) -> impl Iterator<Item = &Object> {
         self.objects.iter().filter_map(Option::as_ref)
     }
+}
+
+/// The attribute holding a player's aliases.
+pub const ALIAS: &str = "ALIAS";
+
+/// A player's aliases, lower case (none for other kinds).
+fn aliases_of(obj: &Object) -> Vec<String> {
+    if obj.kind != ObjectKind::Player {
+        return Vec::new();
+    }
+    obj.attrs
+        .get(ALIAS)
+        .map(|a| {
+            a.split(';')
+                .map(|x| x.trim().to_lowercase())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How far attribute lookup follows parents.

@@ -42,11 +42,6 @@ impl SmallMap {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    /// The keys, consuming the map.
-    pub fn into_keys(self) -> impl Iterator<Item = String> {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
