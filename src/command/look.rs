@@ -177,8 +177,9 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
         (false, true) => format!("{flags} CONNECTED"),
     };
     text.push_str(&format!(
-        "\nType: {}  Flags: {flags}\n",
+        "\nType: {}  Flags: {}\n",
         obj.kind.as_str().to_uppercase(),
+        if flags.is_empty() { "none" } else { &flags },
     ));
     if obj.kind == ObjectKind::Exit {
         text.push_str(&format!("Aliases: {}\n", obj.name));
