@@ -127,6 +127,9 @@ pub struct GameConfig {
     /// Seconds between `@destroy` and the object going for good (`@undestroy` saves
     /// it meanwhile; a second `@destroy` destroys at once).
     pub destroy_delay_secs: u64,
+    /// Most objects a non-wizard may own (rooms, exits, things), so one player cannot
+    /// fill the database; 0 = no limit.
+    pub building_quota: usize,
     /// Directory of help files (`*.txt`, topics as `& NAME` lines); the built-in help
     /// is used when it is missing.
     pub help_dir: PathBuf,
@@ -138,6 +141,7 @@ impl Default for GameConfig {
             initial_god_password: "change-me".into(),
             password_hash_memory_kib: 19 * 1024,
             destroy_delay_secs: 600,
+            building_quota: 1000,
             help_dir: PathBuf::from("config/help"),
         }
     }

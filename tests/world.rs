@@ -269,7 +269,7 @@ async fn building_commands_and_their_permissions() {
 #[tokio::test]
 async fn destroy_undestroy_purge_and_recycling() {
     let opts = Options {
-        game: "destroy_delay_secs = 1".into(),
+        game: "destroy_delay_secs = 1\nbuilding_quota = 6".into(),
         ..Options::default()
     };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -300,6 +300,21 @@ async fn destroy_undestroy_purge_and_recycling() {
     assert_eq!(again, junk);
     a.send("@destroy me").await;
     a.expect("Players are destroyed with @nuke.").await;
+
+    // The quota counts what a player owns: destroyed objects free their place.
+    for i in 0..5 {
+        a.send(&format!("@create Filler {i}")).await;
+        a.expect("Created: Object").await;
+    }
+    a.send("@create One Too Many").await;
+    a.expect("You have reached your building quota (6 objects).")
+        .await;
+    for i in 0..5 {
+        a.send(&format!("@destroy Filler {i}")).await;
+        a.expect("shall be destroyed").await;
+        a.send(&format!("@destroy Filler {i}")).await;
+        a.expect("has been destroyed.").await;
+    }
 
     // A room goes at the purge: its exits with it, whoever was inside goes home, and
     // exits leading to it are unlinked.

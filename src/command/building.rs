@@ -157,6 +157,23 @@ fn good_name(name: &str) -> Result<&str, &'static str> {
     Ok(name)
 }
 
+/// Whether the caller may make `more` objects under `game.building_quota` (wizards
+/// always may); says so when not.
+fn within_quota(game: &Game, caller: Caller, more: usize) -> bool {
+    let quota = game.ctx.config.game.building_quota;
+    if quota == 0 || game.is_wizard(caller.player) {
+        return true;
+    }
+    if game.world.owned_by(caller.player) + more <= quota {
+        return true;
+    }
+    game.tell(
+        caller.player,
+        &format!("You have reached your building quota ({quota} objects)."),
+    );
+    false
+}
+
 /// `@dig <name>[=<exit>[,<back exit>]]`: a room owned by the digger, and with exits
 /// named, an exit from here to it and one back.
 fn dig(game: &mut Game, caller: Caller, args: &str) -> Flow {
@@ -191,6 +208,10 @@ fn dig(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let control_here = here.is_some_and(|h| game.controls_dbref(caller.player, h));
     if out_name.is_some() && !control_here {
         return refuse(game, caller, "Permission denied.");
+    }
+    let more = 1 + usize::from(out_name.is_some()) + usize::from(back_name.is_some());
+    if !within_quota(game, caller, more) {
+        return Flow::Continue;
     }
     let room = game.create_object(ObjectKind::Room, &name, caller.player, None);
     game.tell(
@@ -280,6 +301,9 @@ fn open(game: &mut Game, caller: Caller, args: &str) -> Flow {
             return refuse(game, caller, "Permission denied.");
         }
     }
+    if !within_quota(game, caller, 1 + usize::from(back_name.is_some())) {
+        return Flow::Continue;
+    }
     let exit = open_exit(game, caller, &name, here, dest);
     game.tell(caller.player, &format!("Opened exit {exit}."));
     if let Some(d) = dest {
@@ -363,6 +387,9 @@ fn create(game: &mut Game, caller: Caller, args: &str) -> Flow {
         Err(_) if name.trim().is_empty() => return refuse(game, caller, "Create what?"),
         Err(why) => return refuse(game, caller, why),
     };
+    if !within_quota(game, caller, 1) {
+        return Flow::Continue;
+    }
     let home = game.location_of(caller.player);
     let thing = game.create_object(ObjectKind::Thing, &name, caller.player, Some(caller.player));
     if let Some(o) = game.world.get_mut(thing) {
@@ -520,6 +547,9 @@ fn clone(game: &mut Game, caller: Caller, args: &str) -> Flow {
         ObjectKind::Room => None,
         _ => here,
     };
+    if !within_quota(game, caller, 1) {
+        return Flow::Continue;
+    }
     let copy = game.create_object(original.kind, &name, caller.player, location);
     if let Some(o) = game.world.get_mut(copy) {
         o.attrs = original.attrs;

@@ -237,6 +237,13 @@ impl World {
         }
     }
 
+    /// How many objects `owner` owns, itself not counted.
+    pub fn owned_by(&self, owner: Dbref) -> usize {
+        self.iter()
+            .filter(|o| o.owner == owner && o.dbref != owner)
+            .count()
+    }
+
     /// A player by exact name or alias, case-insensitively.
     pub fn player_by_name(&self, name: &str) -> Option<Dbref> {
         let key = name.trim().to_lowercase();
