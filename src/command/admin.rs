@@ -1,6 +1,6 @@
 //! Wizard commands: @boot, @wall, @shutdown.
 
-use super::{find_player, time, Caller, CommandFn};
+use super::{find_player, refuse, time, wizard_only, Caller, CommandFn};
 use crate::game::{line_bytes, Flow, Game};
 use crate::session::CloseReason;
 
@@ -16,14 +16,9 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
 /// Entries of history `@sessions` reads.
 const SESSIONS_SHOWN: usize = 40;
 
-fn deny(game: &Game, caller: Caller) -> Flow {
-    game.tell(caller.player, "Permission denied.");
-    Flow::Continue
-}
-
 fn boot(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !game.is_wizard(caller.player) {
-        return deny(game, caller);
+    if !wizard_only(game, caller) {
+        return Flow::Continue;
     }
     if args.is_empty() {
         game.tell(caller.player, "Boot whom? Use: @boot <player>");
@@ -31,10 +26,7 @@ fn boot(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     let target = match find_player(game, caller, args) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, &why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, &why),
     };
     let handles = game.ctx.table.handles_of(target);
     if handles.is_empty() {
@@ -57,8 +49,8 @@ fn boot(game: &mut Game, caller: Caller, args: &str) -> Flow {
 }
 
 fn wall(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !game.is_wizard(caller.player) {
-        return deny(game, caller);
+    if !wizard_only(game, caller) {
+        return Flow::Continue;
     }
     if args.is_empty() {
         game.tell(caller.player, "What do you want to announce?");
@@ -71,8 +63,8 @@ fn wall(game: &mut Game, caller: Caller, args: &str) -> Flow {
 }
 
 fn shutdown(game: &mut Game, caller: Caller, _args: &str) -> Flow {
-    if !game.is_wizard(caller.player) {
-        return deny(game, caller);
+    if !wizard_only(game, caller) {
+        return Flow::Continue;
     }
     game.shutting_down = Some(Some(caller.player));
     Flow::Continue
@@ -92,8 +84,7 @@ fn stats(game: &mut Game, caller: Caller, _args: &str) -> Flow {
         return Flow::Continue;
     }
     text.push_str(&format!(
-        "{} objects in the world; store backend: {}.\n",
-        game.world.len(),
+        "{total} objects in the world; store backend: {}.\n",
         game.ctx.store.backend_name()
     ));
     for m in crate::metrics::collect(&game.ctx) {
@@ -114,14 +105,11 @@ fn sessions(game: &mut Game, caller: Caller, args: &str) -> Flow {
     } else {
         match find_player(game, caller, args) {
             Ok(d) => d,
-            Err(why) => {
-                game.tell(caller.player, &why);
-                return Flow::Continue;
-            }
+            Err(why) => return refuse(game, caller, &why),
         }
     };
     if target != caller.player && !game.is_wizard(caller.player) {
-        return deny(game, caller);
+        return refuse(game, caller, "Permission denied.");
     }
     let name = game.name(target);
     let ctx = game.ctx.clone();
@@ -164,8 +152,8 @@ fn format_sessions(name: &str, entries: &[crate::store::HistoryRecord]) -> Strin
 
 /// Wizards: hot reboot; every connection stays open while a new binary takes over.
 fn reboot(game: &mut Game, caller: Caller, _args: &str) -> Flow {
-    if !game.is_wizard(caller.player) {
-        return deny(game, caller);
+    if !wizard_only(game, caller) {
+        return Flow::Continue;
     }
     game.rebooting = Some(Some(caller.player));
     Flow::Continue

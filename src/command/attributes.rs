@@ -3,7 +3,7 @@
 //! case), values verbatim; an empty value clears the attribute.
 
 use super::building::controlled_target;
-use super::{Caller, CommandFn};
+use super::{refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
@@ -48,17 +48,11 @@ pub fn attr_name(name: &str) -> Result<String, &'static str> {
 pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: &str) -> Flow {
     let name = match attr_name(name) {
         Ok(n) => n,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     let target = match controlled_target(game, caller, what) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     if name == ALIAS && !value.is_empty() {
         if let Err(why) = check_aliases(game, target, value) {
@@ -123,10 +117,7 @@ fn standard(game: &mut Game, caller: Caller, args: &str, attr: &str) -> Flow {
 fn wipe(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let target = match controlled_target(game, caller, args) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     let names = game.world.wipe_attrs(target);
     for name in &names {

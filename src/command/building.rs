@@ -3,7 +3,7 @@
 
 use super::matching::{self, Scope};
 use super::{refuse, Caller, CommandFn};
-use crate::game::{now_secs, Flow, Game};
+use crate::game::{Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
 use crate::world::{Dbref, Flags, ObjectKind};
@@ -54,10 +54,7 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
     };
     let target = match find_target(game, caller, what) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     // `@set obj=NAME:value` sets an attribute; flag names never hold a colon.
     if let Some((attr, value)) = flag.split_once(':') {
@@ -79,10 +76,9 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let Some(obj) = game.world.get(target) else {
         return Flow::Continue;
     };
-    let god = Dbref(1);
+    // `controls` already keeps everyone but God off God.
     let allowed = game.controls(caller.player, obj)
         && (bit != Flags::WIZARD || game.is_wizard(caller.player))
-        && (target != god || caller.player == god)
         && bit != Flags::GOING;
     if !allowed {
         game.tell(caller.player, "Permission denied.");
@@ -94,9 +90,8 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
         } else {
             o.flags.0 |= bit;
         }
-        o.modified = now_secs();
     }
-    game.save(target, &["flags", "modified"]);
+    game.touch(target, &["flags"]);
     tracing::info!(object = %target, flag = flag_name, clear, by = %caller.player, "flag");
     game.ack(
         caller.player,
@@ -108,25 +103,14 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
 /// `@describe <object>=<text>`: what `look` shows (empty clears it).
 fn describe(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let (what, text) = args.split_once('=').unwrap_or((args, ""));
-    let target = match find_target(game, caller, what) {
+    let target = match controlled_target(game, caller, what) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
-    let Some(obj) = game.world.get(target) else {
-        return Flow::Continue;
-    };
-    if !game.controls(caller.player, obj) {
-        game.tell(caller.player, "Permission denied.");
-        return Flow::Continue;
-    }
     if let Some(o) = game.world.get_mut(target) {
         o.description = text.to_string();
-        o.modified = now_secs();
     }
-    game.save(target, &["desc", "modified"]);
+    game.touch(target, &["desc"]);
     let message = if text.is_empty() {
         "Description cleared."
     } else {

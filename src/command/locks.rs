@@ -2,8 +2,8 @@
 //! names resolved to dbrefs when set, and stored in canonical form.
 
 use super::building::controlled_target;
-use super::{Caller, CommandFn};
-use crate::game::{now_secs, Flow, Game};
+use super::{refuse, Caller, CommandFn};
+use crate::game::{Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
 use crate::world::lock;
@@ -28,10 +28,7 @@ fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
     };
     let target = match controlled_target(game, caller, what) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     // Names in a key mean players anywhere, or things and rooms nearby.
     let parsed = {
@@ -58,16 +55,12 @@ fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
     };
     let key = match parsed {
         Ok(k) => k.to_string(),
-        Err(why) => {
-            game.tell(caller.player, &why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, &why),
     };
     if let Some(o) = game.world.get_mut(target) {
         o.locks.insert(kind.to_string(), key.clone());
-        o.modified = now_secs();
     }
-    game.save(target, &["modified"]);
+    game.touch(target, &[]);
     game.ctx
         .wb
         .push(Key::Obj(target), Op::Set(lock_field(kind), key.into()));
@@ -78,16 +71,12 @@ fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
 fn unlock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
     let target = match controlled_target(game, caller, args) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, why),
     };
     if let Some(o) = game.world.get_mut(target) {
         o.locks.remove(kind);
-        o.modified = now_secs();
     }
-    game.save(target, &["modified"]);
+    game.touch(target, &[]);
     game.ctx
         .wb
         .push(Key::Obj(target), Op::Remove(lock_field(kind)));

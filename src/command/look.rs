@@ -12,16 +12,11 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("ex", examine),
 ];
 
-/// Whether `who` may see dbrefs and flags of `what`.
-pub(super) fn controls(game: &Game, who: Dbref, what: &Object) -> bool {
-    game.controls(who, what)
-}
-
 /// An object's name as `viewer` sees it: with `(#dbref flags)` when they control it or
 /// it is LINK_OK/JUMP_OK (PennMUSH shows dbrefs of objects one may link to).
 pub fn display_name(game: &Game, viewer: Dbref, obj: &Object) -> String {
     let open = obj.flags.0 & (Flags::LINK_OK | Flags::JUMP_OK) != 0;
-    if controls(game, viewer, obj) || open {
+    if game.controls(viewer, obj) || open {
         format!(
             "{}({}{}{})",
             obj.short_name(),
@@ -55,7 +50,7 @@ fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
         text.push_str(&obj.description);
         text.push('\n');
     }
-    let hidden = obj.flags.0 & (Flags::DARK | Flags::OPAQUE) != 0 && !controls(game, viewer, obj);
+    let hidden = obj.flags.0 & (Flags::DARK | Flags::OPAQUE) != 0 && !game.controls(viewer, obj);
     let visible: Vec<String> = game
         .world
         .contents(obj.dbref)
@@ -63,7 +58,7 @@ fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
         .filter(|d| **d != viewer && !hidden)
         .filter_map(|d| game.world.get(*d))
         .filter(|o| o.kind != ObjectKind::Player || game.ctx.table.is_connected(o.dbref))
-        .filter(|o| !o.flags.has(Flags::DARK) || controls(game, viewer, o))
+        .filter(|o| !o.flags.has(Flags::DARK) || game.controls(viewer, o))
         .map(|o| display_name(game, viewer, o))
         .collect();
     if !visible.is_empty() {
@@ -92,14 +87,18 @@ fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
     text.trim_end().to_string()
 }
 
-fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
+/// What `look` and `examine` are about: the named object, or the room.
+fn looked_at(game: &Game, caller: Caller, args: &str) -> Result<Dbref, &'static str> {
     let target = args.trim();
-    let found = if target.is_empty() {
+    if target.is_empty() {
         game.location_of(caller.player).ok_or(matching::NOT_FOUND)
     } else {
         matching::find(game, caller.player, target, Scope::NEAR)
-    };
-    let obj = match found.map(|d| game.world.get(d)) {
+    }
+}
+
+fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let obj = match looked_at(game, caller, args).map(|d| game.world.get(d)) {
         Ok(Some(o)) => o,
         Ok(None) => return Flow::Continue,
         Err(why) => {
@@ -135,13 +134,7 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
 /// `examine <object>`: everything about an object the viewer controls; of others,
 /// the owner and description.
 fn examine(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    let target = args.trim();
-    let found = if target.is_empty() {
-        game.location_of(caller.player).ok_or(matching::NOT_FOUND)
-    } else {
-        matching::find(game, caller.player, target, Scope::NEAR)
-    };
-    let text = match found.map(|d| game.world.get(d)) {
+    let text = match looked_at(game, caller, args).map(|d| game.world.get(d)) {
         Ok(Some(obj)) => examine_text(game, caller.player, obj),
         Ok(None) => matching::NOT_FOUND.to_string(),
         Err(why) => why.to_string(),
@@ -160,7 +153,7 @@ fn named_list(game: &Game, viewer: Dbref, list: &[Dbref]) -> String {
 
 fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
     let owner = game.world.name(obj.owner).to_string();
-    if !controls(game, viewer, obj) {
+    if !game.controls(viewer, obj) {
         let mut text = format!("{} is owned by {owner}.", obj.short_name());
         if !obj.description.is_empty() {
             text.push('\n');

@@ -143,6 +143,15 @@ pub(crate) fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {
     Flow::Continue
 }
 
+/// Whether the caller is a wizard; tells them "Permission denied." when not.
+pub(crate) fn wizard_only(game: &Game, caller: Caller) -> bool {
+    let wizard = game.is_wizard(caller.player);
+    if !wizard {
+        game.tell(caller.player, "Permission denied.");
+    }
+    wizard
+}
+
 /// Finds a player by exact name, `*name`, `#dbref`, `me`, or a unique prefix of a
 /// connected player's name. `Err` holds the message to show.
 pub fn find_player(game: &Game, caller: Caller, name: &str) -> Result<Dbref, String> {

@@ -2,7 +2,7 @@
 //! `@pcreate`, `@nuke`, `@toad`. Passwords are hashed off the game task, and every
 //! change that decides who can log in is in the store before the command answers.
 
-use super::{find_player, refuse, Caller, CommandFn};
+use super::{find_player, refuse, wizard_only, Caller, CommandFn};
 use crate::game::{Apply, Flow, Game, GOD};
 use crate::session::login::{hash_password, verify_password};
 use crate::session::CloseReason;
@@ -74,19 +74,9 @@ fn password(game: &mut Game, caller: Caller, args: &str) -> Flow {
     Flow::Continue
 }
 
-/// Wizards only; `Err` is already told.
-fn wizard(game: &Game, caller: Caller) -> bool {
-    if game.is_wizard(caller.player) {
-        true
-    } else {
-        game.tell(caller.player, "Permission denied.");
-        false
-    }
-}
-
 /// `@newpassword <player>=<password>`: wizards set anyone's (God's only by God).
 fn newpassword(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !wizard(game, caller) {
+    if !wizard_only(game, caller) {
         return Flow::Continue;
     }
     let Some((who, new)) = args.split_once('=') else {
@@ -126,7 +116,7 @@ fn newpassword(game: &mut Game, caller: Caller, args: &str) -> Flow {
 
 /// `@pcreate <name>=<password>`: wizards make a player.
 fn pcreate(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    if !wizard(game, caller) {
+    if !wizard_only(game, caller) {
         return Flow::Continue;
     }
     let Some((name, pass)) = args.split_once('=') else {
@@ -257,9 +247,8 @@ fn toad(game: &mut Game, caller: Caller, args: &str) -> Flow {
     obj.flags.0 = 0;
     // Replacing the object re-indexes it: out of the player names, contents kept.
     game.world.insert(obj);
-    // The record loses its player fields: write it whole.
-    game.ctx.wb.push(Key::Obj(target), Op::Delete);
-    game.save(target, &[]);
+    // The record loses its player fields.
+    game.save_whole(target);
     if let Some(room) = game.location_of(target) {
         game.tell_room(
             room,

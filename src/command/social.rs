@@ -1,6 +1,6 @@
 //! Talking: say, pose, semipose, page and whisper.
 
-use super::{find_player, Caller, CommandFn};
+use super::{find_player, refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::world::Dbref;
 
@@ -163,10 +163,7 @@ pub fn whisper(game: &mut Game, caller: Caller, args: &str) -> Flow {
     };
     let target = match find_player(game, caller, name) {
         Ok(d) => d,
-        Err(why) => {
-            game.tell(caller.player, &why);
-            return Flow::Continue;
-        }
+        Err(why) => return refuse(game, caller, &why),
     };
     let here = game.location_of(caller.player);
     if game.location_of(target) != here || !game.ctx.table.is_connected(target) {

@@ -61,13 +61,18 @@ impl Game {
         let mut obj = Object::new(dbref, kind, name, owner, now_secs());
         obj.location = location;
         self.world.insert(obj);
-        // A recycled dbref may still have an old record: replace it whole.
+        self.save_whole(dbref);
+        dbref
+    }
+
+    /// Writes an object's record whole, replacing whatever the store held under its
+    /// dbref (a recycled dbref's old object, a toad's player fields).
+    pub fn save_whole(&self, dbref: Dbref) {
         self.ctx.wb.push(
             crate::store::Key::Obj(dbref),
             crate::store::write_behind::Op::Delete,
         );
         self.save(dbref, &[]);
-        dbref
     }
 
     /// Where `who` goes home to: its home if that still exists, else Room Zero.

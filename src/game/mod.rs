@@ -326,9 +326,7 @@ impl Game {
         let start = Dbref(0);
         let obj = Object::new_player(dbref, name, hash, start, now_secs());
         self.world.insert(obj);
-        // A recycled dbref may still have an old record: replace it whole.
-        self.ctx.wb.push(Key::Obj(dbref), Op::Delete);
-        self.save(dbref, &[]);
+        self.save_whole(dbref);
         self.ctx.wb.set(
             Key::PlayerNames,
             &name.trim().to_lowercase(),
