@@ -238,15 +238,18 @@ impl Negotiator {
 
     fn subnegotiation(&mut self, option: u8, payload: &[u8], out: &mut Outcome) {
         match option {
-            opt::NAWS if payload.len() == 4 => {
-                let w = u16::from_be_bytes([payload[0], payload[1]]);
-                let h = u16::from_be_bytes([payload[2], payload[3]]);
+            opt::NAWS => {
+                let &[w_hi, w_lo, h_hi, h_lo] = payload else {
+                    return;
+                };
+                let w = u16::from_be_bytes([w_hi, w_lo]);
+                let h = u16::from_be_bytes([h_hi, h_lo]);
                 self.info.width = (w > 0).then_some(w);
                 self.info.height = (h > 0).then_some(h);
                 out.terminal_changed = true;
             }
             opt::TTYPE if payload.first() == Some(&TTYPE_IS) && !self.ttype_done => {
-                let name: String = String::from_utf8_lossy(&payload[1..])
+                let name: String = String::from_utf8_lossy(payload.get(1..).unwrap_or_default())
                     .chars()
                     .filter(|c| !c.is_control())
                     .take(MAX_TTYPE_LEN)
@@ -284,7 +287,7 @@ impl Negotiator {
     fn charset_message(&mut self, payload: &[u8], out: &mut Outcome) {
         match payload.first() {
             Some(&CHARSET_ACCEPTED) => {
-                let name = String::from_utf8_lossy(&payload[1..]);
+                let name = String::from_utf8_lossy(payload.get(1..).unwrap_or_default());
                 self.info.charset = Charset::from_name(&name).unwrap_or(Charset::Latin1);
                 self.info.charset_negotiated = true;
                 out.terminal_changed = true;
@@ -294,11 +297,14 @@ impl Negotiator {
                 self.info.charset_negotiated = true;
                 out.terminal_changed = true;
             }
-            Some(&CHARSET_REQUEST) if payload.len() > 2 => {
+            Some(&CHARSET_REQUEST) => {
                 // The client offers a list "<sep>name<sep>name...": take UTF-8 if offered.
-                let body = &payload[1..];
+                // A TTABLE request may carry an empty list: nothing to pick from, ignore it.
+                let body = payload.get(1..).unwrap_or_default();
                 let body = body.strip_prefix(b"[TTABLE]\x01").unwrap_or(body);
-                let (sep, list) = (body[0], &body[1..]);
+                let Some((&sep, list)) = body.split_first().filter(|(_, l)| !l.is_empty()) else {
+                    return;
+                };
                 let offered: Vec<&[u8]> = list.split(|&b| b == sep).collect();
                 let pick = offered
                     .iter()
@@ -473,6 +479,26 @@ mod tests {
                 Bytes::from_static(b"\x02UTF-8")
             )]
         );
+        assert_eq!(n.info.charset, Charset::Utf8);
+    }
+
+    #[test]
+    fn empty_or_short_charset_requests_are_ignored() {
+        for payload in [
+            &b"\x01"[..],
+            b"\x01;",
+            b"\x01[TTABLE]\x01",
+            b"\x01[TTABLE]\x01;",
+            b"\x02",
+            b"\x00",
+        ] {
+            let mut n = Negotiator::new();
+            let o = n.handle(&sb(opt::CHARSET, payload));
+            assert!(o.frames.is_empty(), "{payload:?}");
+        }
+        let mut n = Negotiator::new();
+        let o = n.handle(&sb(opt::CHARSET, b"\x01[TTABLE]\x01;UTF-8"));
+        assert_eq!(o.frames.len(), 1);
         assert_eq!(n.info.charset, Charset::Utf8);
     }
 
