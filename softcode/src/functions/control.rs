@@ -1,0 +1,199 @@
+//! Control flow: if/ifelse, switch/switchall/case/caseall (with `#$` and `%$N`),
+//! cond/condall/ncond/ncondall, firstof/allof. All FN_NOPARSE: only the branch taken
+//! is evaluated.
+
+use crate::eval::{push, Args, Eval};
+use crate::functions::math::{parse_number, truthy};
+use crate::functions::{FnDef, MANY};
+use crate::parse::Token;
+
+/// PennMUSH's wildcard match (`*`, `?`, `\` escapes), case-insensitive.
+pub fn wild_match(pat: &str, s: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((b'*', rest)) => {
+                if rest.is_empty() {
+                    return true;
+                }
+                (0..=s.len()).any(|i| s.get(i..).is_some_and(|t| go(rest, t)))
+            }
+            Some((b'?', rest)) => s.split_first().is_some_and(|(_, st)| go(rest, st)),
+            Some((b'\\', rest)) if !rest.is_empty() => {
+                match (rest.split_first(), s.split_first()) {
+                    (Some((pc, pr)), Some((sc, sr))) => pc.eq_ignore_ascii_case(sc) && go(pr, sr),
+                    _ => false,
+                }
+            }
+            Some((pc, rest)) => s
+                .split_first()
+                .is_some_and(|(sc, sr)| pc.eq_ignore_ascii_case(sc) && go(rest, sr)),
+        }
+    }
+    go(pat.as_bytes(), s.as_bytes())
+}
+
+fn switch_match(pat: &str, s: &str) -> bool {
+    if let Some(rest) = pat.strip_prefix('>') {
+        return match (parse_number(rest), parse_number(s)) {
+            (Some(p), Some(v)) => v > p,
+            _ => s > rest,
+        };
+    }
+    if let Some(rest) = pat.strip_prefix('<') {
+        return match (parse_number(rest), parse_number(s)) {
+            (Some(p), Some(v)) => v < p,
+            _ => s < rest,
+        };
+    }
+    wild_match(pat, s)
+}
+
+fn switch_common(ev: &mut Eval, a: &Args, o: &mut String, all: bool, exact: bool) {
+    let target = ev.lazy(a, 0);
+    let n = a.len();
+    let mut i = 1;
+    let mut matched = false;
+    while i + 1 < n {
+        let pat = ev.lazy(a, i);
+        let hit = if exact {
+            pat == target
+        } else {
+            switch_match(&pat, &target)
+        };
+        if hit {
+            matched = true;
+            run_branch(ev, a, i + 1, &target, exact, o);
+            if !all {
+                return;
+            }
+        }
+        i += 2;
+        if ev.aborted() {
+            return;
+        }
+    }
+    if !matched && i < n {
+        run_branch(ev, a, i, &target, exact, o);
+    }
+}
+
+fn run_branch(ev: &mut Eval, a: &Args, i: usize, target: &str, exact: bool, o: &mut String) {
+    ev.ctx.switch.push(target.to_string());
+    if exact {
+        ev.lazy_into(a, i, o);
+    } else {
+        ev.lazy_bound(a, i, &[(Token::Switch, target)], o);
+    }
+    ev.ctx.switch.pop();
+}
+
+fn fun_switch(ev: &mut Eval, a: &Args, o: &mut String) {
+    switch_common(ev, a, o, false, false)
+}
+fn fun_switchall(ev: &mut Eval, a: &Args, o: &mut String) {
+    switch_common(ev, a, o, true, false)
+}
+fn fun_case(ev: &mut Eval, a: &Args, o: &mut String) {
+    switch_common(ev, a, o, false, true)
+}
+fn fun_caseall(ev: &mut Eval, a: &Args, o: &mut String) {
+    switch_common(ev, a, o, true, true)
+}
+
+fn fun_if(ev: &mut Eval, a: &Args, o: &mut String) {
+    let c = ev.lazy(a, 0);
+    if truthy(&c) {
+        ev.lazy_into(a, 1, o);
+    } else if a.len() > 2 {
+        ev.lazy_into(a, 2, o);
+    }
+}
+
+fn cond_common(ev: &mut Eval, a: &Args, o: &mut String, all: bool, negate: bool) {
+    let n = a.len();
+    let mut i = 0;
+    let mut any = false;
+    while i + 1 < n {
+        let c = truthy(&ev.lazy(a, i)) != negate;
+        if c {
+            any = true;
+            ev.lazy_into(a, i + 1, o);
+            if !all {
+                return;
+            }
+        }
+        i += 2;
+    }
+    if !any && i < n {
+        ev.lazy_into(a, i, o);
+    }
+}
+fn fun_cond(ev: &mut Eval, a: &Args, o: &mut String) {
+    cond_common(ev, a, o, false, false)
+}
+fn fun_condall(ev: &mut Eval, a: &Args, o: &mut String) {
+    cond_common(ev, a, o, true, false)
+}
+fn fun_ncond(ev: &mut Eval, a: &Args, o: &mut String) {
+    cond_common(ev, a, o, false, true)
+}
+fn fun_ncondall(ev: &mut Eval, a: &Args, o: &mut String) {
+    cond_common(ev, a, o, true, true)
+}
+
+fn fun_firstof(ev: &mut Eval, a: &Args, o: &mut String) {
+    let mut last = String::new();
+    for i in 0..a.len() {
+        last = ev.lazy(a, i);
+        if truthy(&last) {
+            break;
+        }
+    }
+    push(o, &last)
+}
+
+fn fun_allof(ev: &mut Eval, a: &Args, o: &mut String) {
+    let n = a.len();
+    let sep = ev.lazy(a, n.saturating_sub(1));
+    let mut first = true;
+    for i in 0..n.saturating_sub(1) {
+        let v = ev.lazy(a, i);
+        if truthy(&v) {
+            if !first {
+                push(o, &sep);
+            }
+            first = false;
+            push(o, &v);
+        }
+    }
+}
+
+pub(crate) const FUNCTIONS: &[FnDef] = &[
+    FnDef::new("ALLOF", 2, MANY, fun_allof).noparse(),
+    FnDef::new("CASE", 3, MANY, fun_case).noparse(),
+    FnDef::new("CASEALL", 3, MANY, fun_caseall).noparse(),
+    FnDef::new("COND", 2, MANY, fun_cond).noparse(),
+    FnDef::new("CONDALL", 2, MANY, fun_condall).noparse(),
+    FnDef::new("FIRSTOF", 0, MANY, fun_firstof).noparse(),
+    FnDef::new("IF", 2, 3, fun_if).noparse(),
+    FnDef::new("IFELSE", 3, 3, fun_if).noparse(),
+    FnDef::new("NCOND", 2, MANY, fun_ncond).noparse(),
+    FnDef::new("NCONDALL", 2, MANY, fun_ncondall).noparse(),
+    FnDef::new("SWITCH", 3, MANY, fun_switch).noparse(),
+    FnDef::new("SWITCHALL", 3, MANY, fun_switchall).noparse(),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::wild_match;
+
+    #[test]
+    fn wildcards() {
+        assert!(wild_match("a*", "Apple"));
+        assert!(wild_match("h?llo", "hello"));
+        assert!(!wild_match("a*", "banana"));
+        assert!(wild_match("\\*", "*"));
+        assert!(!wild_match("\\*", "x"));
+    }
+}
