@@ -26,6 +26,9 @@ initial_god_password = "bench-god"
 password_hash_memory_kib = 64
 [limits]
 failed_logins_per_ip_per_minute = 1000000
+failed_logins_per_minute = 0
+creates_per_ip_per_hour = 0
+creates_per_hour = 0
 [log]
 level = "error"
 TOML

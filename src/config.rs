@@ -158,8 +158,18 @@ pub struct LimitsConfig {
     pub output_queue_bytes: usize,
     /// Seconds a connection may sit on the login screen.
     pub login_timeout_secs: u64,
-    /// Failed logins one address may make per minute.
+    /// Failed logins one address may make per minute (counted before hashing).
     pub failed_logins_per_ip_per_minute: u32,
+    /// Failed logins from all addresses together per minute; 0 = no limit.
+    pub failed_logins_per_minute: u32,
+    /// Characters one address may create per hour; 0 = no limit.
+    pub creates_per_ip_per_hour: u32,
+    /// Characters created from all addresses together per hour; 0 = no limit.
+    pub creates_per_hour: u32,
+    /// `WHO` requests one address may make from the login screen per minute.
+    pub login_who_per_ip_per_minute: u32,
+    /// Password hashes computed at once (argon2 takes ~19 MiB each); about the core count.
+    pub password_hash_concurrency: usize,
     /// Kernel send buffer per client socket; 0 keeps the OS default (which can grow
     /// to megabytes per connection). Small values make the output queue the limit.
     pub socket_send_buffer_bytes: usize,
@@ -174,6 +184,11 @@ impl Default for LimitsConfig {
             output_queue_bytes: 256 * 1024,
             login_timeout_secs: 300,
             failed_logins_per_ip_per_minute: 10,
+            failed_logins_per_minute: 120,
+            creates_per_ip_per_hour: 5,
+            creates_per_hour: 300,
+            login_who_per_ip_per_minute: 30,
+            password_hash_concurrency: 2,
             socket_send_buffer_bytes: 64 * 1024,
         }
     }
@@ -271,6 +286,10 @@ impl Config {
                 self.limits.max_connections_per_ip,
             ),
             ("store.flush_max_keys", self.store.flush_max_keys),
+            (
+                "limits.password_hash_concurrency",
+                self.limits.password_hash_concurrency,
+            ),
         ];
         for (key, value) in nonzero {
             if value == 0 {

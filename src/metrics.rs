@@ -71,6 +71,24 @@ pub fn collect(ctx: &ServerContext) -> Vec<Metric> {
             load(&c.failed_logins),
         ),
         m(
+            "connection_panics_total",
+            "counter",
+            "Connection tasks that panicked and were closed cleanly.",
+            load(&c.connection_panics),
+        ),
+        m(
+            "command_panics_total",
+            "counter",
+            "Commands that panicked on the game task and were answered with an error.",
+            load(&c.command_panics),
+        ),
+        m(
+            "login_limited_total",
+            "counter",
+            "Login-screen attempts (connect, create, WHO) refused by a rate limit.",
+            load(&c.login_limited),
+        ),
+        m(
             "commands_total",
             "counter",
             "Commands run by connected players.",

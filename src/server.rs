@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Mutex, Semaphore};
+use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn, Instrument};
@@ -18,43 +18,116 @@ use crate::game::{self, GameMsg};
 use crate::reboot::{HandoffSession, RebootControl};
 use crate::session::connection;
 use crate::session::connection::Restored;
-use crate::session::login::LoginLimiter;
+use crate::session::limits::{HashPool, RateLimit};
+use crate::session::record::{Part, StoredSession};
 use crate::session::{now_millis, Handle, Outbound, Session, SessionTable};
 use crate::store::{self, Store, WriteBehind};
-use crate::store::{field_text, field_u64, Key, KeyKind};
+use crate::store::{Key, KeyKind};
 use crate::world::{Dbref, World};
 
 /// Handles reserved from the store at a time, so a connection costs no store round trip.
 const HANDLE_BLOCK: u64 = 1024;
+/// Handles in a node-unique fallback block, used while the store cannot reserve more.
+const FALLBACK_BLOCK: u64 = 4096;
+/// Fallback handles live above every handle the store's counter will ever reach.
+const FALLBACK_BASE: u64 = 1 << 62;
 
-/// Hands out connection handles that are never reused, also across restarts.
+/// Hands out connection handles that are never reused, also across restarts, without
+/// ever waiting on the store: the next block is reserved in the background while the
+/// current one is used, and while the store is down a node-unique block (above the
+/// store's range, keyed by the time it was opened) keeps connections coming in.
 pub struct HandleAllocator {
     store: Arc<dyn Store>,
-    range: Mutex<(u64, u64)>,
+    blocks: std::sync::Mutex<HandleBlocks>,
+}
+
+#[derive(Default)]
+struct HandleBlocks {
+    /// The block in use: next handle, end (exclusive).
+    current: (u64, u64),
+    /// A reserved block waiting its turn.
+    next: Option<(u64, u64)>,
+    /// The end of the newest block the store reserved (for `restore_floor`).
+    store_end: u64,
+    /// A refill is under way.
+    refilling: bool,
+    /// Last fallback block's start, so two in one millisecond still differ.
+    last_fallback: u64,
 }
 
 impl HandleAllocator {
-    pub fn new(store: Arc<dyn Store>) -> HandleAllocator {
-        HandleAllocator {
+    /// Reserves the first block (the store must be up at start).
+    pub async fn new(store: Arc<dyn Store>) -> Result<Arc<HandleAllocator>, store::StoreError> {
+        let first = store.reserve_handles(HANDLE_BLOCK).await?;
+        let blocks = HandleBlocks {
+            current: (first, first + HANDLE_BLOCK),
+            store_end: first + HANDLE_BLOCK,
+            ..HandleBlocks::default()
+        };
+        Ok(Arc::new(HandleAllocator {
             store,
-            range: Mutex::new((0, 0)),
-        }
+            blocks: std::sync::Mutex::new(blocks),
+        }))
     }
 
-    pub async fn next(&self) -> Result<Handle, store::StoreError> {
-        let mut range = self.range.lock().await;
-        if range.0 >= range.1 {
-            let first = self.store.reserve_handles(HANDLE_BLOCK).await?;
-            *range = (first, first + HANDLE_BLOCK);
+    fn lock(&self) -> std::sync::MutexGuard<'_, HandleBlocks> {
+        self.blocks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next handle, at once.
+    pub fn next(self: &Arc<Self>) -> Handle {
+        let mut b = self.lock();
+        if b.current.0 >= b.current.1 {
+            b.current = match b.next.take() {
+                Some(block) => block,
+                None => {
+                    // The store has not answered in time: a block only this node uses.
+                    let start = (FALLBACK_BASE + now_millis() * FALLBACK_BLOCK)
+                        .max(b.last_fallback + FALLBACK_BLOCK);
+                    b.last_fallback = start;
+                    warn!(
+                        start,
+                        "handle block from the node-unique range (store slow or down)"
+                    );
+                    (start, start + FALLBACK_BLOCK)
+                }
+            };
         }
-        let h = range.0;
-        range.0 += 1;
-        Ok(h)
+        let h = b.current.0;
+        b.current.0 += 1;
+        let low = b.current.1 - b.current.0 < HANDLE_BLOCK / 2;
+        if low && b.next.is_none() && !b.refilling {
+            b.refilling = true;
+            let me = self.clone();
+            tokio::spawn(async move { me.refill().await });
+        }
+        h
+    }
+
+    /// Reserves the next block, retrying with backoff while the store is down.
+    async fn refill(self: Arc<Self>) {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.store.reserve_handles(HANDLE_BLOCK).await {
+                Ok(first) => {
+                    let mut b = self.lock();
+                    b.next = Some((first, first + HANDLE_BLOCK));
+                    b.store_end = b.store_end.max(first + HANDLE_BLOCK);
+                    b.refilling = false;
+                    return;
+                }
+                Err(e) => {
+                    warn!(error = %e, "cannot reserve connection handles; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
     }
 
     /// Writes the end of the reserved range back to a store that lost its counter.
     pub async fn restore_floor(&self) -> Result<(), store::StoreError> {
-        let end = self.range.lock().await.1;
+        let end = self.lock().store_end;
         self.store.raise_handle_floor(end).await
     }
 }
@@ -97,6 +170,9 @@ pub struct ServerCounters {
     pub failed_logins: AtomicU64,
     pub commands: AtomicU64,
     pub refused: AtomicU64,
+    pub connection_panics: AtomicU64,
+    pub command_panics: AtomicU64,
+    pub login_limited: AtomicU64,
 }
 
 /// What every task shares.
@@ -106,8 +182,17 @@ pub struct ServerContext {
     pub wb: WriteBehind,
     pub store: Arc<dyn Store>,
     pub game: mpsc::Sender<GameMsg>,
-    pub handles: HandleAllocator,
-    pub login_limiter: LoginLimiter,
+    pub handles: Arc<HandleAllocator>,
+    /// Password hashing, a few at a time.
+    pub hash_pool: HashPool,
+    /// Failed logins, counted before hashing (a correct password is refunded).
+    pub failed_logins: RateLimit,
+    /// New characters.
+    pub creates: RateLimit,
+    /// `WHO` from the login screen.
+    pub login_who: RateLimit,
+    /// The login screen's WHO text and when it was made: shared for a second.
+    pub login_who_cache: std::sync::Mutex<Option<(std::time::Instant, bytes::Bytes)>>,
     pub texts: Texts,
     /// Unix seconds the server started (MSSP UPTIME).
     pub started_at: u64,
@@ -124,7 +209,42 @@ pub struct ServerContext {
     pub tracker: TaskTracker,
 }
 
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+/// How long the login screen's WHO text is shared before it is made again.
+const LOGIN_WHO_FRESH: Duration = Duration::from_secs(1);
+
 impl ServerContext {
+    /// Queues `parts` of a session's record for the store, from its row.
+    pub fn save_session(&self, handle: Handle, parts: &[Part]) {
+        let ops = self.table.with(handle, |s| {
+            crate::session::record::ops(s, &self.node, parts)
+        });
+        for (key, op) in ops.into_iter().flatten() {
+            self.wb.push(key, op);
+        }
+    }
+
+    /// The login screen's WHO text when one made less than a second ago is at hand.
+    pub fn fresh_login_who(&self) -> Option<bytes::Bytes> {
+        let cache = self
+            .login_who_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cache
+            .as_ref()
+            .filter(|(made, _)| made.elapsed() < LOGIN_WHO_FRESH)
+            .map(|(_, text)| text.clone())
+    }
+
+    pub fn set_login_who(&self, text: bytes::Bytes) {
+        let mut cache = self
+            .login_who_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *cache = Some((std::time::Instant::now(), text));
+    }
+
     /// The MSSP variables, as sent by telnet and `MSSP-REQUEST`.
     pub fn mssp_vars(&self) -> Vec<(String, String)> {
         let mut vars = vec![
@@ -184,6 +304,7 @@ impl RunningServer {
 
 /// Opens the store, loads the world, reconciles stale sessions and starts listening.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    check_data_dir(&config.store.data_dir)?;
     let store = store::open(&config.store).await?;
     let wb = WriteBehind::start(
         store.clone(),
@@ -241,8 +362,23 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         wb: wb.clone(),
         store: store.clone(),
         game: game_tx,
-        handles: HandleAllocator::new(store.clone()),
-        login_limiter: LoginLimiter::new(config.limits.failed_logins_per_ip_per_minute),
+        handles: HandleAllocator::new(store.clone()).await?,
+        hash_pool: HashPool::new(
+            config.limits.password_hash_concurrency,
+            config.game.password_hash_memory_kib,
+        ),
+        failed_logins: RateLimit::new(
+            config.limits.failed_logins_per_ip_per_minute,
+            config.limits.failed_logins_per_minute,
+            MINUTE,
+        ),
+        creates: RateLimit::new(
+            config.limits.creates_per_ip_per_hour,
+            config.limits.creates_per_hour,
+            HOUR,
+        ),
+        login_who: RateLimit::new(config.limits.login_who_per_ip_per_minute, 0, MINUTE),
+        login_who_cache: std::sync::Mutex::new(None),
         texts,
         started_at: handoff
             .as_ref()
@@ -307,6 +443,26 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         metrics_addr,
         done,
     })
+}
+
+/// The data directory holds the embedded store and the hot-reboot handoff: refuse to
+/// start, saying why, when it cannot be written, rather than fail at the first reboot.
+pub fn check_data_dir(dir: &Path) -> anyhow::Result<()> {
+    let explain = |what: &str, e: std::io::Error| {
+        anyhow::anyhow!(
+            "the data directory {} {what} ({e}). mushd keeps its embedded store and the \
+             hot-reboot handoff there: create it, or give it to the user mushd runs as \
+             (uid {}), or set store.data_dir",
+            dir.display(),
+            // SAFETY: getuid has no preconditions and cannot fail.
+            unsafe { libc::getuid() }
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| explain("cannot be created", e))?;
+    let probe = dir.join(".mushd-write-check");
+    std::fs::write(&probe, b"ok").map_err(|e| explain("is not writable", e))?;
+    std::fs::remove_file(&probe).map_err(|e| explain("is not writable", e))?;
+    Ok(())
 }
 
 /// When the store comes back empty, restores the handle counter and has the game
@@ -378,20 +534,14 @@ async fn accept_loop(ctx: Arc<ServerContext>, listener: TcpListener, configured:
             refuse(stream, "Too many connections from your address.\r\n");
             continue;
         };
-        let handle = match ctx.handles.next().await {
-            Ok(h) => h,
-            Err(e) => {
-                error!(error = %e, "cannot allocate a connection handle");
-                refuse(stream, "The game cannot accept connections right now.\r\n");
-                continue;
-            }
-        };
+        let handle = ctx.handles.next();
         ctx.counters.connections.fetch_add(1, Ordering::Relaxed);
         let span = tracing::info_span!("conn", handle, peer = %peer);
         let ctx2 = ctx.clone();
         ctx.tracker.spawn(
             async move {
-                connection::run(ctx2, stream, peer, handle).await;
+                let task = connection::run(ctx2.clone(), stream, peer, handle);
+                connection::supervise(ctx2, handle, task).await;
                 drop(permit);
                 drop(ip_slot);
             }
@@ -432,12 +582,12 @@ async fn restore_sessions(
     if adopted.is_empty() {
         return 0;
     }
-    let records: std::collections::HashMap<u64, crate::store::StoredFields> =
+    let records: std::collections::HashMap<u64, StoredSession> =
         match ctx.store.load(KeyKind::Conn).await {
             Ok(r) => r
                 .into_iter()
                 .filter_map(|(k, f)| match k {
-                    Key::Conn(h) => Some((h, f)),
+                    Key::Conn(h) => Some((h, StoredSession::decode(h, &f))),
                     _ => None,
                 })
                 .collect(),
@@ -458,30 +608,33 @@ async fn restore_sessions(
         let Ok(peer) = stream.peer_addr() else {
             continue;
         };
-        let rec = records.get(&h.handle);
-        let text = |name: &str| rec.and_then(|r| field_text(r, name));
-        let num = |name: &str| rec.and_then(|r| field_u64(r, name));
-        let player = match rec {
-            Some(_) => text("player").and_then(|p| Dbref::parse(&p)),
-            None => h.player.map(Dbref),
-        }
-        .filter(|p| world.get(*p).is_some());
         let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
         out.bytes_out.store(h.bytes_out, Ordering::Relaxed);
         let mut row = Session::new(h.handle, peer, out);
-        row.connected_at_ms = store_or_handoff_ms(num("connected_at"), h.connected_at_ms);
-        row.last_seen_ms = store_or_handoff_ms(num("last_seen"), h.last_seen_ms);
-        row.cmds = num("cmds").unwrap_or(h.cmds).max(h.cmds);
         row.bytes_in = h.bytes_in;
-        row.doing = text("doing").unwrap_or(h.doing.clone());
-        row.output_prefix = text("output_prefix")
-            .map(|p| (!p.is_empty()).then_some(p))
-            .unwrap_or(h.output_prefix.clone());
-        row.output_suffix = text("output_suffix")
-            .map(|p| (!p.is_empty()).then_some(p))
-            .unwrap_or(h.output_suffix.clone());
         row.terminal = h.negotiator.info.clone();
-        let logged_in_at = num("login_ms").or(h.logged_in_at_ms);
+        let (player, logged_in_at) = match records.get(&h.handle) {
+            Some(rec) => {
+                row.connected_at_ms = store_or_handoff_ms(rec.connected_at, h.connected_at_ms);
+                row.last_seen_ms = store_or_handoff_ms(rec.last_seen, h.last_seen_ms);
+                row.cmds = rec.cmds.unwrap_or(h.cmds).max(h.cmds);
+                row.doing = rec.doing.clone().unwrap_or(h.doing.clone());
+                row.output_prefix = rec.output_prefix.clone();
+                row.output_suffix = rec.output_suffix.clone();
+                (rec.player, rec.login_ms.or(h.logged_in_at_ms))
+            }
+            None => {
+                row.connected_at_ms = h.connected_at_ms;
+                row.last_seen_ms = h.last_seen_ms;
+                row.cmds = h.cmds;
+                row.doing = h.doing.clone();
+                row.output_prefix = h.output_prefix.clone();
+                row.output_suffix = h.output_suffix.clone();
+                (h.player.map(Dbref), h.logged_in_at_ms)
+            }
+        };
+        // The player must still be the one who logged in (not a newer one on a reused dbref).
+        let player = player.filter(|p| world.is_same_player(*p, logged_in_at.map(|ms| ms / 1000)));
         ctx.table.insert(row);
         if let Some(p) = player {
             ctx.table
@@ -501,7 +654,8 @@ async fn restore_sessions(
         let handle = h.handle;
         ctx.tracker.spawn(
             async move {
-                connection::resume(ctx2, stream, peer, handle, resume).await;
+                let task = connection::resume(ctx2.clone(), stream, peer, handle, resume);
+                connection::supervise(ctx2, handle, task).await;
                 drop(permit);
                 drop(ip_slot);
             }

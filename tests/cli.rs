@@ -78,3 +78,57 @@ fn check_config_names_file_line_and_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }
+
+#[test]
+fn serve_refuses_a_data_directory_it_cannot_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A regular file where a directory should be: no user, root included, can write there.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").expect("write");
+    let config = dir.path().join("mushd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = [\"127.0.0.1:0\"]\n[store]\ndata_dir = \"{}\"\n",
+            blocker.join("data").display()
+        ),
+    )
+    .expect("write");
+    let out = mushd()
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("data directory"), "{err}");
+    assert!(err.contains("store.data_dir"), "{err}");
+}
+
+/// The image is checked without a Docker engine (none on these machines): the data
+/// volume's directory exists and belongs to the user mushd runs as before `VOLUME`
+/// (Docker would otherwise create it owned by root), and every workspace crate is
+/// copied into the build stage.
+#[test]
+fn dockerfile_creates_a_writable_data_volume() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Dockerfile"))
+        .expect("Dockerfile");
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("the Dockerfile lacks {needle:?}"))
+    };
+    let volume = at("VOLUME [\"/var/lib/mushd/data\"]");
+    assert!(at("mkdir -p /var/lib/mushd/data") < volume);
+    assert!(at("chown mushd:mushd /var/lib/mushd/data") < volume);
+    assert!(at("USER mushd") < at("ENTRYPOINT"));
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .expect("Cargo.toml");
+    let members = manifest
+        .lines()
+        .find(|l| l.starts_with("members"))
+        .expect("workspace members");
+    for member in members.split('"').skip(1).step_by(2).filter(|m| *m != ".") {
+        at(&format!("COPY {member} ./{member}"));
+    }
+}

@@ -112,16 +112,24 @@ fn sessions(game: &mut Game, caller: Caller, args: &str) -> Flow {
         return refuse(game, caller, "Permission denied.");
     }
     let name = game.name(target);
-    let ctx = game.ctx.clone();
-    let handle = caller.handle;
-    // The history lives only in the store: read it off the game task.
-    tokio::spawn(async move {
-        let text = match ctx.store.read_history(target, SESSIONS_SHOWN * 2).await {
-            Ok(entries) => format_sessions(&name, &entries),
-            Err(e) => format!("Session history is not available right now ({e})."),
-        };
-        ctx.table.send(handle, line_bytes(&text));
-    });
+    let store = game.ctx.store.clone();
+    let timeout = std::time::Duration::from_millis(game.ctx.config.store.critical_write_timeout_ms);
+    // Entries from before this player was created belong to an older one on the dbref.
+    let created = game.world.get(target).map_or(0, |o| o.created);
+    // The history lives only in the store: read it off the game task. The connection
+    // waits for the answer, so each has at most one read in flight.
+    game.after = Some(crate::game::After::Async(Box::pin(async move {
+        match tokio::time::timeout(timeout, store.read_history(target, SESSIONS_SHOWN * 2)).await {
+            Ok(Ok(mut entries)) => {
+                entries.retain(|e| e.connected_at >= created);
+                format_sessions(&name, &entries)
+            }
+            Ok(Err(e)) => format!("Session history is not available right now ({e})."),
+            Err(_) => {
+                "Session history is not available right now (the store did not answer).".into()
+            }
+        }
+    })));
     Flow::Continue
 }
 

@@ -4,8 +4,7 @@
 use super::time;
 use super::{Caller, CommandFn};
 use crate::game::{DisconnectKind, Flow, Game};
-use crate::session::{now_millis, CloseReason};
-use crate::store::Key;
+use crate::session::{now_millis, CloseReason, Part};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("who", who),
@@ -65,7 +64,7 @@ fn set_doing(game: &mut Game, caller: Caller, args: &str) -> Flow {
     // Every connection of the player shows the same text, as in PennMUSH.
     for h in game.ctx.table.handles_of(caller.player) {
         game.ctx.table.update(h, |s| s.doing = kept.clone());
-        game.ctx.wb.set(Key::Conn(h), "doing", kept.clone());
+        game.ctx.save_session(h, &[Part::Doing]);
     }
     let message = if total > DOING_LEN {
         format!("Doing set. {} characters lost.", total - DOING_LEN)
@@ -127,17 +126,11 @@ enum Wrapper {
 /// Sets (or, when empty, clears) a connection's output wrapper, silently as PennMUSH does.
 fn set_wrapper(game: &mut Game, caller: Caller, args: &str, which: Wrapper) -> Flow {
     let value = (!args.is_empty()).then(|| args.to_string());
-    let field = match which {
-        Wrapper::Prefix => "output_prefix",
-        Wrapper::Suffix => "output_suffix",
-    };
     game.ctx.table.update(caller.handle, |s| match which {
-        Wrapper::Prefix => s.output_prefix = value.clone(),
-        Wrapper::Suffix => s.output_suffix = value.clone(),
+        Wrapper::Prefix => s.output_prefix = value,
+        Wrapper::Suffix => s.output_suffix = value,
     });
-    game.ctx
-        .wb
-        .set(Key::Conn(caller.handle), field, value.unwrap_or_default());
+    game.ctx.save_session(caller.handle, &[Part::Wrappers]);
     Flow::Continue
 }
 
@@ -163,7 +156,8 @@ fn logout(game: &mut Game, caller: Caller, _args: &str) -> Flow {
         .with(caller.handle, |s| s.peer.ip().to_string())
         .unwrap_or_default();
     game.ctx.table.unbind(caller.handle);
-    game.ctx.wb.set(Key::Conn(caller.handle), "doing", "");
+    game.ctx
+        .save_session(caller.handle, &[Part::Player, Part::Doing]);
     game.player_left(caller.player, &host, DisconnectKind::Quit);
     Flow::Logout
 }

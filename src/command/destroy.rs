@@ -144,8 +144,13 @@ pub fn destroy_now(game: &mut Game, target: Dbref) {
     remove_record(game, target);
 }
 
-/// Removes one object from the world and deletes its record.
+/// Removes one object from the world and deletes its record. A player's dbref is not
+/// reused while a connection still names it (it is closing): until then output for the
+/// dbref would reach that connection.
 pub fn remove_record(game: &mut Game, dbref: Dbref) {
     game.world.remove(dbref);
+    if game.ctx.table.is_connected(dbref) {
+        game.world.hold(dbref);
+    }
     game.ctx.wb.push(Key::Obj(dbref), Op::Delete);
 }

@@ -98,10 +98,9 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
         game.tell_handle(handle, p);
     }
     let flow = dispatch(game, table, caller, line);
-    if let Some(s) = &suffix {
-        if flow == Flow::Continue {
-            game.tell_handle(handle, s);
-        }
+    if flow == Flow::Continue {
+        // A command that answers later gets its suffix after that answer.
+        game.deferred_suffix = suffix;
     }
     flow
 }

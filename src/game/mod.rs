@@ -16,9 +16,10 @@ pub use actions::{Messages, GOD};
 use crate::command::{self, CommandTable};
 use crate::server::ServerContext;
 use crate::session::login::hash_password;
-use crate::session::{now_millis, CloseReason, Handle};
+use crate::session::record::StoredSession;
+use crate::session::{now_millis, CloseReason, Handle, Part};
 use crate::store::write_behind::Op;
-use crate::store::{field_text, field_u64, HistoryRecord, Key, KeyKind};
+use crate::store::{HistoryRecord, Key, KeyKind};
 use crate::world::{Dbref, Flags, Object, ObjectKind, World};
 
 /// What a connection tells the game.
@@ -34,6 +35,23 @@ pub enum GameMsg {
         name: String,
         reply: oneshot::Sender<Option<(Dbref, String)>>,
     },
+    /// Login screen: whether a new player could have this name (asked before hashing).
+    CheckName {
+        name: String,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Login screen: bind the connection to `player`, if the name typed (`None` for a
+    /// new player) still leads to it and its password hash is still `hash`; answers the
+    /// login time (Unix milliseconds).
+    Bind {
+        handle: Handle,
+        player: Dbref,
+        name: Option<String>,
+        hash: String,
+        reply: oneshot::Sender<Result<u64, ()>>,
+    },
+    /// Undo a binding the store could not take (`critical_write_failure = "refuse"`).
+    Unbind { handle: Handle },
     /// Login screen: make a player with this (already hashed) password.
     Create {
         name: String,
@@ -67,6 +85,8 @@ pub enum GameMsg {
         handle: Handle,
         apply: Apply,
         done: oneshot::Sender<Flow>,
+        /// The OUTPUTSUFFIX still owed to the command's output.
+        suffix: Option<String>,
     },
 }
 
@@ -81,6 +101,8 @@ pub enum After {
     Durable { ok: String },
     /// Run `work` on the blocking pool (password hashing), then its result on the game.
     Blocking(Box<dyn FnOnce() -> Apply + Send>),
+    /// Wait for `work` (a store read) and show its text to the caller.
+    Async(std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>),
 }
 
 /// What a connection does after a command.
@@ -128,6 +150,8 @@ pub struct Game {
     pub rebooting: Option<Option<Dbref>>,
     /// Set by a command that must finish after it returns.
     pub after: Option<After>,
+    /// The OUTPUTSUFFIX of a command whose answer comes later, sent after that answer.
+    pub deferred_suffix: Option<String>,
     pub help: command::help::HelpFiles,
 }
 
@@ -136,16 +160,46 @@ impl Game {
     pub fn handle(&mut self, table: &CommandTable, msg: GameMsg) {
         match msg {
             GameMsg::Command { handle, line, done } => {
-                let flow = command::run(self, table, handle, &line);
+                let run = std::panic::AssertUnwindSafe(|| command::run(self, table, handle, &line));
+                let flow = match std::panic::catch_unwind(run) {
+                    Ok(flow) => flow,
+                    Err(panic) => {
+                        self.command_panicked(handle, &line, panic.as_ref());
+                        Flow::Continue
+                    }
+                };
                 self.answer(handle, flow, done);
             }
             GameMsg::Resume {
                 handle,
                 apply,
                 done,
+                suffix,
             } => {
                 apply(self);
+                self.deferred_suffix = suffix;
                 self.answer(handle, Flow::Continue, done);
+            }
+            GameMsg::CheckName { name, reply } => {
+                let _ = reply.send(
+                    self.world
+                        .check_player_name(&name)
+                        .map_err(|e| e.to_string()),
+                );
+            }
+            GameMsg::Bind {
+                handle,
+                player,
+                name,
+                hash,
+                reply,
+            } => {
+                let _ = reply.send(self.bind(handle, player, name.as_deref(), &hash));
+            }
+            GameMsg::Unbind { handle } => {
+                self.ctx.table.unbind(handle);
+                self.ctx
+                    .save_session(handle, &[crate::session::Part::Player]);
             }
             GameMsg::Lookup { name, reply } => {
                 let found = self.world.player_by_name(&name).and_then(|d| {
@@ -163,8 +217,16 @@ impl Game {
                 created,
             } => self.logged_in(handle, player, created),
             GameMsg::LoginWho { handle } => {
-                let who = command::connection::who_text(self, false);
-                self.tell_handle(handle, &who);
+                // A flood of WHOs from the login screen costs one listing a second.
+                let text = match self.ctx.fresh_login_who() {
+                    Some(text) => text,
+                    None => {
+                        let text = line_bytes(&command::connection::who_text(self, false));
+                        self.ctx.set_login_who(text.clone());
+                        text
+                    }
+                };
+                self.ctx.table.send(handle, text);
             }
             GameMsg::Disconnected { handle, how, done } => {
                 self.disconnected(handle, how);
@@ -188,10 +250,21 @@ impl Game {
         self.after = Some(After::Durable { ok: ok.to_string() });
     }
 
-    /// Answers a command now, or once what it left to finish is done.
+    /// Answers a command now, or once what it left to finish is done; the command's
+    /// OUTPUTSUFFIX, when it was held back, follows the late answer.
     fn answer(&mut self, handle: Handle, flow: Flow, done: oneshot::Sender<Flow>) {
+        let suffix = self.deferred_suffix.take();
+        let finish = move |ctx: &ServerContext, text: Option<String>, suffix: Option<String>| {
+            if let Some(text) = text {
+                ctx.table.send(handle, line_bytes(&text));
+            }
+            if let Some(suffix) = suffix {
+                ctx.table.send(handle, line_bytes(&suffix));
+            }
+        };
         match self.after.take() {
             None => {
+                finish(&self.ctx, None, suffix);
                 let _ = done.send(flow);
             }
             Some(After::Durable { ok }) => {
@@ -204,31 +277,87 @@ impl Game {
                             format!("{ok} (Not yet saved: the store did not answer; it will be written when it can.)")
                         }
                     };
-                    ctx.table.send(handle, line_bytes(&text));
+                    finish(&ctx, Some(text), suffix);
+                    let _ = done.send(flow);
+                });
+            }
+            Some(After::Async(work)) => {
+                let ctx = self.ctx.clone();
+                tokio::spawn(async move {
+                    let text = work.await;
+                    finish(&ctx, Some(text), suffix);
                     let _ = done.send(flow);
                 });
             }
             Some(After::Blocking(work)) => {
-                let tx = self.ctx.game.clone();
+                let ctx = self.ctx.clone();
                 tokio::spawn(async move {
-                    match tokio::task::spawn_blocking(work).await {
-                        Ok(apply) => {
-                            let _ = tx
-                                .send(GameMsg::Resume {
-                                    handle,
-                                    apply,
-                                    done,
-                                })
-                                .await;
+                    // Hashing shares the login screen's small pool.
+                    match ctx.hash_pool.run(work).await {
+                        Some(apply) => {
+                            let resume = GameMsg::Resume {
+                                handle,
+                                apply,
+                                done,
+                                suffix,
+                            };
+                            let _ = ctx.game.send(resume).await;
                         }
-                        Err(e) => {
-                            warn!(error = %e, "a command's blocking work failed");
+                        None => {
+                            warn!("a command's blocking work failed");
+                            let text =
+                                "That could not be done: an internal error. It has been logged.";
+                            finish(&ctx, Some(text.to_string()), suffix);
                             let _ = done.send(flow);
                         }
                     }
                 });
             }
         }
+    }
+
+    /// A command panicked (a bug): the game carries on, the caller is told, it is logged.
+    fn command_panicked(&mut self, handle: Handle, line: &str, panic: &(dyn std::any::Any + Send)) {
+        self.after = None;
+        self.deferred_suffix = None;
+        self.ctx
+            .counters
+            .command_panics
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let what = crate::session::connection::panic_text(panic);
+        let word = line.split_whitespace().next().unwrap_or_default();
+        tracing::error!(handle, command = word, panic = what, "a command panicked");
+        self.tell_handle(
+            handle,
+            "That command failed with an internal error. It has been logged.",
+        );
+    }
+
+    /// Binds a connection to a player at login: the game is the one writer of bindings,
+    /// and checks at this moment that the name still leads to the player (not renamed
+    /// or nuked meanwhile) and the password is still the one verified.
+    fn bind(
+        &mut self,
+        handle: Handle,
+        player: Dbref,
+        name: Option<&str>,
+        hash: &str,
+    ) -> Result<u64, ()> {
+        let current = self.world.get(player).and_then(|o| o.player.as_ref());
+        if current.is_none_or(|p| p.password_hash != hash) {
+            return Err(());
+        }
+        if name.is_some_and(|n| self.world.player_by_name(n) != Some(player)) {
+            return Err(());
+        }
+        let now = now_millis();
+        if self.ctx.table.with(handle, |_| ()).is_none() {
+            return Err(());
+        }
+        self.ctx.table.bind(handle, player, now);
+        self.ctx
+            .save_session(handle, &[crate::session::Part::Player]);
+        Ok(now)
     }
 }
 
@@ -305,10 +434,8 @@ impl Game {
         }
         let sessions = self.ctx.table.snapshot();
         for s in &sessions {
-            for (field, value) in crate::session::session_fields(s, &self.ctx.node) {
-                self.ctx
-                    .wb
-                    .push(Key::Conn(s.handle), Op::Set(field.to_string(), value));
+            for (key, op) in crate::session::record::ops(s, &self.ctx.node, &Part::ALL) {
+                self.ctx.wb.push(key, op);
             }
         }
         info!(
@@ -364,6 +491,13 @@ impl Game {
         let Some(player) = row.player else {
             return;
         };
+        if self.world.get(player).is_none() {
+            // A destroyed player's last connection is gone: its dbref may be reused.
+            if !self.ctx.table.is_connected(player) {
+                self.world.release(player);
+            }
+            return;
+        }
         self.player_left(player, &row.peer.ip().to_string(), how);
     }
 
@@ -472,29 +606,32 @@ pub async fn reconcile_sessions(
     let mut closed_players = 0;
     let mut ops = Vec::new();
     for (key, fields) in &records {
-        let player = field_text(fields, "player").and_then(|p| Dbref::parse(&p));
-        if let Some(p) = player.filter(|p| world.get(*p).is_some()) {
-            let last = field_u64(fields, "last_seen").unwrap_or_else(now_secs);
-            if let Key::Conn(handle) = key {
-                let record = HistoryRecord {
-                    handle: *handle,
-                    login_ms: field_u64(fields, "login_ms").unwrap_or(0),
-                    connected_at: field_u64(fields, "logged_in_at")
-                        .or_else(|| field_u64(fields, "connected_at"))
-                        .unwrap_or(last),
-                    disconnected_at: Some(last),
-                    host: field_text(fields, "host").unwrap_or_default(),
-                    how: Some("crash".into()),
-                };
-                if let Err(e) = ctx.store.append_history(p, record).await {
-                    warn!(error = %e, player = %p, "could not record a crashed session");
-                }
+        let Key::Conn(handle) = key else {
+            continue;
+        };
+        let rec = StoredSession::decode(*handle, fields);
+        // Only the player who logged in, not a newer one on a reused dbref.
+        if let Some(p) = rec
+            .player
+            .filter(|p| world.is_same_player(*p, rec.login_secs()))
+        {
+            let last = rec.last_seen.unwrap_or_else(now_secs);
+            let record = HistoryRecord {
+                handle: *handle,
+                login_ms: rec.login_ms.unwrap_or(0),
+                connected_at: rec.logged_in_at.or(rec.connected_at).unwrap_or(last),
+                disconnected_at: Some(last),
+                host: rec.host.clone().unwrap_or_default(),
+                how: Some("crash".into()),
+            };
+            if let Err(e) = ctx.store.append_history(p, record).await {
+                warn!(error = %e, player = %p, "could not record a crashed session");
             }
             ops.push((
                 Key::Obj(p),
                 Op::Set("last_on".into(), last.to_string().into()),
             ));
-            if let Some(host) = field_text(fields, "host") {
+            if let Some(host) = rec.host {
                 ops.push((Key::Obj(p), Op::Set("last_host".into(), host.into())));
             }
             closed_players += 1;
@@ -521,6 +658,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         shutting_down: None,
         rebooting: None,
         after: None,
+        deferred_suffix: None,
         help: command::help::HelpFiles::load(&ctx_help_dir),
     };
     // Objects go within a tenth of the delay after it passes (at least every second).
@@ -538,7 +676,12 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
                 continue;
             }
         };
-        game.handle(&table, msg);
+        let step = std::panic::AssertUnwindSafe(|| game.handle(&table, msg));
+        if let Err(panic) = std::panic::catch_unwind(step) {
+            // Not a command (those answer their caller): log it and go on.
+            let what = crate::session::connection::panic_text(panic.as_ref());
+            tracing::error!(panic = what, "the game task panicked handling a message");
+        }
         if let Some(by) = game.rebooting.take() {
             game.reboot(&table, &mut rx, by).await;
         }

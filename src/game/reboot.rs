@@ -6,12 +6,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::{error, info, warn};
 
-use super::{line_bytes, Game, GameMsg};
+use std::collections::HashSet;
+
+use super::{line_bytes, DisconnectKind, Game, GameMsg};
 use crate::command::CommandTable;
 use crate::reboot::{self as handoff, HandoffSession, ParkedSession};
-use crate::session::session_fields;
+use crate::session::{now_millis, record, Part, Session};
 use crate::store::write_behind::Op;
-use crate::store::Key;
+use crate::store::{HistoryRecord, Key};
 use crate::world::Dbref;
 
 /// How long connections get to reach a command boundary and hand over their sockets.
@@ -41,12 +43,17 @@ impl Game {
         self.ctx.reboot.freeze();
 
         let parked = self.gather(table, rx).await;
-        // Everything the store should hold, from every connection's final state.
+        // Everything the store should hold, from the final state of every connection
+        // handed over; one that closed or did not park in time is closed out now, so
+        // the next process does not take it for a crash.
+        let handed: HashSet<_> = parked.iter().map(|p| p.handle).collect();
         for s in self.ctx.table.snapshot() {
-            for (field, value) in session_fields(&s, &self.ctx.node) {
-                self.ctx
-                    .wb
-                    .push(Key::Conn(s.handle), Op::Set(field.to_string(), value));
+            if handed.contains(&s.handle) {
+                for (key, op) in record::ops(&s, &self.ctx.node, &Part::ALL) {
+                    self.ctx.wb.push(key, op);
+                }
+            } else {
+                self.close_unparked(&s).await;
             }
         }
         if let Err(e) = self.ctx.wb.critical(vec![]).await {
@@ -157,6 +164,32 @@ impl Game {
             }
         }
         parked
+    }
+
+    /// Ends a connection that will not be handed over: announced, history written, its
+    /// record removed.
+    async fn close_unparked(&mut self, s: &Session) {
+        self.disconnected(s.handle, DisconnectKind::Drop);
+        self.ctx.wb.push(Key::Conn(s.handle), Op::Delete);
+        let (Some(player), Some(login_ms)) = (s.player, s.logged_in_at_ms) else {
+            return;
+        };
+        let record = HistoryRecord {
+            handle: s.handle,
+            login_ms,
+            connected_at: login_ms / 1000,
+            disconnected_at: Some(now_millis() / 1000),
+            host: s.peer.ip().to_string(),
+            how: Some(DisconnectKind::Drop.as_str().to_string()),
+        };
+        let timeout = Duration::from_millis(self.ctx.config.store.critical_write_timeout_ms);
+        let append = self.ctx.store.append_history(player, record);
+        if !matches!(tokio::time::timeout(timeout, append).await, Ok(Ok(()))) {
+            warn!(
+                handle = s.handle,
+                "could not record the end of a session dropped in a reboot"
+            );
+        }
     }
 
     fn reboot_refused(&mut self, by: Option<Dbref>, why: &str) {

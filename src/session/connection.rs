@@ -9,16 +9,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio_util::codec::FramedRead;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
+use super::limits::Limited;
 use super::login::{self, LoginCommand};
 use super::outbound::{CloseReason, OutItem, Outbound};
+use super::record::Part;
 use super::table::{now_millis, Handle, Session};
 use crate::config::CriticalWriteFailure;
 use crate::game::{DisconnectKind, Flow, GameMsg};
@@ -33,6 +35,7 @@ use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
 use crate::world::Dbref;
 
 const CANNOT_LOG_IN: &str = "The game cannot log you in right now. Please try again in a moment.";
+const BAD_LOGIN: &str = "Either that player does not exist, or has a different password.";
 
 /// How long the writer gets to deliver final output before the socket is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
@@ -76,7 +79,7 @@ pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, h
     }
     let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
     ctx.table.insert(Session::new(handle, peer, out.clone()));
-    record_new_session(&ctx, handle, peer);
+    ctx.save_session(handle, &Part::ALL);
     debug!("connected");
     let mut conn = Conn {
         ctx: ctx.clone(),
@@ -270,16 +273,62 @@ async fn write_history(
     }
 }
 
-/// Writes the connection's first metadata through the write-behind.
-fn record_new_session(ctx: &ServerContext, handle: Handle, peer: SocketAddr) {
-    let key = Key::Conn(handle);
-    let now = (now_millis() / 1000).to_string();
-    ctx.wb.set(key.clone(), "connected_at", now.clone());
-    ctx.wb.set(key.clone(), "last_seen", now);
-    ctx.wb.set(key.clone(), "host", peer.ip().to_string());
-    ctx.wb.set(key.clone(), "port", peer.port().to_string());
-    ctx.wb.set(key.clone(), "cmds", "0");
-    ctx.wb.set(key, "node", ctx.node.clone());
+/// Runs a connection's task; should it panic (it should not), closes the connection
+/// as a drop would: the game announces it and removes the row, the writer shuts the
+/// socket, the store record goes, and the caller's limits are released on return.
+pub async fn supervise(
+    ctx: Arc<ServerContext>,
+    handle: Handle,
+    task: impl std::future::Future<Output = ()>,
+) {
+    let Err(panic) = std::panic::AssertUnwindSafe(task).catch_unwind().await else {
+        return;
+    };
+    ctx.counters
+        .connection_panics
+        .fetch_add(1, Ordering::Relaxed);
+    error!(
+        handle,
+        panic = panic_text(panic.as_ref()),
+        "a connection task panicked; closing the connection"
+    );
+    if let Some(out) = ctx.table.with(handle, |s| s.outbound.clone()) {
+        out.close(CloseReason::Dropped);
+    }
+    let (tx, rx) = oneshot::channel();
+    let msg = GameMsg::Disconnected {
+        handle,
+        how: DisconnectKind::Drop,
+        done: tx,
+    };
+    if ctx.game.send(msg).await.is_ok() {
+        let _ = rx.await;
+    } else {
+        ctx.table.remove(handle);
+    }
+    if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
+        warn!(error = %e, "session record removal is queued, not yet written");
+    }
+}
+
+/// A panic's message, for the log.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// Drops control characters other than tab from a player's line, so nobody can send
+/// escape sequences or bells to other players' terminals (PennMUSH does the same).
+fn strip_controls(line: String) -> String {
+    if !line.chars().any(|c| c.is_control() && c != '\t') {
+        return line;
+    }
+    line.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect()
 }
 
 impl Conn {
@@ -339,7 +388,7 @@ impl Conn {
             };
             match event {
                 TelnetEvent::Line { bytes, truncated } => {
-                    let line = self.neg.info.charset.decode(&bytes);
+                    let line = strip_controls(self.neg.info.charset.decode(&bytes));
                     if truncated {
                         self.send_text(&format!(
                             "Your line was too long and was cut to {} bytes.",
@@ -397,21 +446,8 @@ impl Conn {
         if outcome.terminal_changed {
             let info = self.neg.info.clone();
             self.out.set_charset(info.charset);
-            let key = Key::Conn(self.handle);
-            let wb = &self.ctx.wb;
-            wb.set(key.clone(), "ttype", info.ttype_summary());
-            wb.set(
-                key.clone(),
-                "width",
-                info.width.map(|w| w.to_string()).unwrap_or_default(),
-            );
-            wb.set(
-                key.clone(),
-                "height",
-                info.height.map(|h| h.to_string()).unwrap_or_default(),
-            );
-            wb.set(key, "charset", info.charset.name());
             self.ctx.table.update(self.handle, |s| s.terminal = info);
+            self.ctx.save_session(self.handle, &[Part::Terminal]);
         }
     }
 
@@ -419,24 +455,13 @@ impl Conn {
     async fn command_line(&mut self, line: String) -> Flow {
         let is_idle = line.trim().eq_ignore_ascii_case("idle");
         let now = now_millis();
-        let cmds = self
-            .ctx
-            .table
-            .update(self.handle, |s| {
-                if !is_idle {
-                    s.last_seen_ms = now;
-                }
-                s.cmds += 1;
-                s.cmds
-            })
-            .unwrap_or(0);
-        let key = Key::Conn(self.handle);
-        if !is_idle {
-            self.ctx
-                .wb
-                .set(key.clone(), "last_seen", (now / 1000).to_string());
-        }
-        self.ctx.wb.set(key, "cmds", cmds.to_string());
+        self.ctx.table.update(self.handle, |s| {
+            if !is_idle {
+                s.last_seen_ms = now;
+            }
+            s.cmds += 1;
+        });
+        self.ctx.save_session(self.handle, &[Part::Activity]);
         self.ctx.counters.commands.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         let msg = GameMsg::Command {
@@ -475,13 +500,23 @@ impl Conn {
                 Flow::Continue
             }
             LoginCommand::Who => {
-                let _ = self
-                    .ctx
-                    .game
-                    .send(GameMsg::LoginWho {
-                        handle: self.handle,
-                    })
-                    .await;
+                if self.ctx.login_who.take(self.peer.ip()).is_err() {
+                    self.ctx
+                        .counters
+                        .login_limited
+                        .fetch_add(1, Ordering::Relaxed);
+                    self.send_text("You have asked for WHO too often. Please wait a minute.");
+                    return Flow::Continue;
+                }
+                match self.ctx.fresh_login_who() {
+                    Some(text) => self.out.push_text(text),
+                    None => {
+                        let msg = GameMsg::LoginWho {
+                            handle: self.handle,
+                        };
+                        let _ = self.ctx.game.send(msg).await;
+                    }
+                }
                 Flow::Continue
             }
             LoginCommand::Connect { name, password } => self.connect(name, password).await,
@@ -489,48 +524,57 @@ impl Conn {
         }
     }
 
+    /// Says which login limit refused an attempt, and counts it.
+    fn limited(&self, by: Limited, mine: &str, everyone: &str) -> Flow {
+        self.ctx
+            .counters
+            .login_limited
+            .fetch_add(1, Ordering::Relaxed);
+        self.send_text(match by {
+            Limited::Address => mine,
+            Limited::Everyone => everyone,
+        });
+        Flow::Continue
+    }
+
     async fn connect(&mut self, name: String, password: String) -> Flow {
         let ip = self.peer.ip();
-        if self.ctx.login_limiter.is_blocked(ip) {
-            self.send_text(
+        // Every attempt counts before any hashing; a correct password is refunded.
+        if let Err(by) = self.ctx.failed_logins.take(ip) {
+            return self.limited(
+                by,
                 "Too many failed logins from your address. Please wait a minute and try again.",
+                "Too many failed logins right now. Please wait a minute and try again.",
             );
-            return Flow::Continue;
         }
         let (tx, rx) = oneshot::channel();
-        if self
-            .ctx
-            .game
-            .send(GameMsg::Lookup { name, reply: tx })
-            .await
-            .is_err()
-        {
+        let lookup = GameMsg::Lookup {
+            name: name.clone(),
+            reply: tx,
+        };
+        if self.ctx.game.send(lookup).await.is_err() {
             return Flow::Quit;
         }
-        let found = rx.await.ok().flatten();
-        let verified = match found {
-            Some((dbref, hash)) => {
-                let ok =
-                    tokio::task::spawn_blocking(move || login::verify_password(&password, &hash))
-                        .await
-                        .unwrap_or(false);
-                ok.then_some(dbref)
-            }
+        let verified = match rx.await.ok().flatten() {
+            Some((dbref, hash)) => self
+                .ctx
+                .hash_pool
+                .verify(password, hash.clone())
+                .await
+                .then_some((dbref, hash)),
             None => None,
         };
-        match verified {
-            Some(dbref) => self.logged_in(dbref, false).await,
-            None => {
-                self.ctx.login_limiter.record_failure(ip);
-                self.ctx
-                    .counters
-                    .failed_logins
-                    .fetch_add(1, Ordering::Relaxed);
-                info!("failed login");
-                self.send_text("Either that player does not exist, or has a different password.");
-                Flow::Continue
-            }
+        if let Some((dbref, hash)) = verified {
+            self.ctx.failed_logins.refund(ip);
+            return self.bind(dbref, Some(name), hash, false).await;
         }
+        self.ctx
+            .counters
+            .failed_logins
+            .fetch_add(1, Ordering::Relaxed);
+        info!("failed login");
+        self.send_text(BAD_LOGIN);
+        Flow::Continue
     }
 
     async fn create(&mut self, name: String, password: String) -> Flow {
@@ -542,12 +586,34 @@ impl Conn {
             self.send_text(CANNOT_LOG_IN);
             return Flow::Continue;
         }
-        let memory = self.ctx.config.game.password_hash_memory_kib;
-        let hashed =
-            tokio::task::spawn_blocking(move || login::hash_password(&password, memory)).await;
-        let hash = match hashed {
-            Ok(Ok(h)) => h,
-            _ => {
+        // A name that cannot be had costs no hashing and no share of the limit.
+        let (tx, rx) = oneshot::channel();
+        let check = GameMsg::CheckName {
+            name: name.clone(),
+            reply: tx,
+        };
+        if self.ctx.game.send(check).await.is_err() {
+            return Flow::Quit;
+        }
+        match rx.await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => {
+                self.send_text(&why);
+                return Flow::Continue;
+            }
+            Err(_) => return Flow::Quit,
+        }
+        if let Err(by) = self.ctx.creates.take(self.peer.ip()) {
+            return self.limited(
+                by,
+                "Too many characters have been created from your address. Please try again later.",
+                "Too many characters are being created right now. Please try again later.",
+            );
+        }
+        let hash = match self.ctx.hash_pool.hash(password).await {
+            Ok(h) => h,
+            Err(e) => {
+                warn!(error = %e, "cannot hash a new password");
                 self.send_text("The game cannot create characters right now.");
                 return Flow::Continue;
             }
@@ -555,14 +621,14 @@ impl Conn {
         let (tx, rx) = oneshot::channel();
         let msg = GameMsg::Create {
             name,
-            hash,
+            hash: hash.clone(),
             reply: tx,
         };
         if self.ctx.game.send(msg).await.is_err() {
             return Flow::Quit;
         }
         match rx.await {
-            Ok(Ok(dbref)) => self.logged_in(dbref, true).await,
+            Ok(Ok(dbref)) => self.bind(dbref, None, hash, true).await,
             Ok(Err(why)) => {
                 self.send_text(&why);
                 Flow::Continue
@@ -575,60 +641,72 @@ impl Conn {
         self.ctx.config.store.critical_write_failure == CriticalWriteFailure::Refuse
     }
 
-    /// Binds the connection: written to the store before the player gets in.
-    async fn logged_in(&mut self, dbref: Dbref, created: bool) -> Flow {
-        let now_ms = now_millis();
-        let now = now_ms / 1000;
-        let key = Key::Conn(self.handle);
-        let ops = vec![
-            (
-                key.clone(),
-                Op::Set("login_ms".into(), Bytes::from(now_ms.to_string())),
-            ),
-            (
-                key.clone(),
-                Op::Set("player".into(), Bytes::from(dbref.to_string())),
-            ),
-            (
-                key.clone(),
-                Op::Set("logged_in_at".into(), Bytes::from(now.to_string())),
-            ),
-        ];
-        if let Err(e) = self.ctx.wb.critical(ops).await {
+    /// Binds the connection to `player`. The game makes the binding (it is the one
+    /// writer of bindings), checking at that moment that the name still leads to the
+    /// player and the password is still the one verified; the player gets in once the
+    /// store has the binding.
+    async fn bind(
+        &mut self,
+        player: Dbref,
+        name: Option<String>,
+        hash: String,
+        created: bool,
+    ) -> Flow {
+        let (tx, rx) = oneshot::channel();
+        let msg = GameMsg::Bind {
+            handle: self.handle,
+            player,
+            name,
+            hash,
+            reply: tx,
+        };
+        if self.ctx.game.send(msg).await.is_err() {
+            return Flow::Quit;
+        }
+        let login_ms = match rx.await {
+            Ok(Ok(ms)) => ms,
+            Ok(Err(())) => {
+                info!(player = %player, "login refused: the player changed while logging in");
+                self.send_text(BAD_LOGIN);
+                return Flow::Continue;
+            }
+            Err(_) => return Flow::Quit,
+        };
+        if let Err(e) = self.ctx.wb.critical(vec![]).await {
             if self.refusing() {
-                warn!(error = %e, player = %dbref, "login refused: the store cannot take the binding");
-                self.ctx.wb.set(key, "player", "");
+                warn!(error = %e, player = %player, "login refused: the store cannot take the binding");
+                let _ = self
+                    .ctx
+                    .game
+                    .send(GameMsg::Unbind {
+                        handle: self.handle,
+                    })
+                    .await;
                 self.send_text(CANNOT_LOG_IN);
                 return Flow::Continue;
             }
-            warn!(error = %e, player = %dbref, "login binding is queued, not yet written");
+            warn!(error = %e, player = %player, "login binding is queued, not yet written");
         }
-        write_history(&self.ctx, dbref, self.handle, now_ms, self.peer, None).await;
-        self.login = Some((dbref, now_ms));
-        self.ctx.table.bind(self.handle, dbref, now_ms);
+        write_history(&self.ctx, player, self.handle, login_ms, self.peer, None).await;
+        self.login = Some((player, login_ms));
         self.ctx.counters.logins.fetch_add(1, Ordering::Relaxed);
         self.stage = Stage::Playing;
-        info!(player = %dbref, created, "logged in");
+        info!(player = %player, created, "logged in");
         let _ = self
             .ctx
             .game
             .send(GameMsg::LoggedIn {
                 handle: self.handle,
-                player: dbref,
+                player,
                 created,
             })
             .await;
         Flow::Continue
     }
 
+    /// Waits until the store has the logout (the game cleared the binding).
     async fn unbind_record(&self) {
-        let op = Op::Set("player".into(), Bytes::new());
-        if let Err(e) = self
-            .ctx
-            .wb
-            .critical(vec![(Key::Conn(self.handle), op)])
-            .await
-        {
+        if let Err(e) = self.ctx.wb.critical(vec![]).await {
             warn!(error = %e, "logout is queued, not yet written");
         }
     }

@@ -1,14 +1,10 @@
 //! The login screen: `connect`, `create`, `WHO`, `QUIT` and `MSSP-REQUEST`, handled in
 //! the connection's own task so that slow password hashing never holds up the game.
 
-use std::net::IpAddr;
-use std::time::{Duration, Instant};
-
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use dashmap::DashMap;
 
 /// A login-screen command, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,45 +70,6 @@ pub fn parse(line: &str) -> LoginCommand {
     }
 }
 
-/// Counts failed logins per address in one-minute windows.
-pub struct LoginLimiter {
-    per_minute: u32,
-    failures: DashMap<IpAddr, (Instant, u32)>,
-}
-
-const WINDOW: Duration = Duration::from_secs(60);
-/// Addresses tracked before stale ones are swept.
-const SWEEP_AT: usize = 10_000;
-
-impl LoginLimiter {
-    pub fn new(per_minute: u32) -> LoginLimiter {
-        LoginLimiter {
-            per_minute,
-            failures: DashMap::new(),
-        }
-    }
-
-    /// True when `ip` has used up its failed attempts for this minute.
-    pub fn is_blocked(&self, ip: IpAddr) -> bool {
-        match self.failures.get(&ip) {
-            Some(e) => e.0.elapsed() < WINDOW && e.1 >= self.per_minute,
-            None => false,
-        }
-    }
-
-    pub fn record_failure(&self, ip: IpAddr) {
-        if self.failures.len() >= SWEEP_AT {
-            self.failures
-                .retain(|_, (start, _)| start.elapsed() < WINDOW);
-        }
-        let mut e = self.failures.entry(ip).or_insert((Instant::now(), 0));
-        if e.0.elapsed() >= WINDOW {
-            *e = (Instant::now(), 0);
-        }
-        e.1 += 1;
-    }
-}
-
 /// Hashes a password with argon2id; `memory_kib` is the cost from the config.
 pub fn hash_password(password: &str, memory_kib: u32) -> Result<String, String> {
     let params = Params::new(memory_kib, 2, 1, None).map_err(|e| e.to_string())?;
@@ -169,16 +126,5 @@ mod tests {
         assert!(verify_password("secret", &h));
         assert!(!verify_password("Secret", &h));
         assert!(!verify_password("secret", "not a hash"));
-    }
-
-    #[test]
-    fn limiter_blocks_after_limit() {
-        let l = LoginLimiter::new(2);
-        let ip: IpAddr = "127.0.0.2".parse().expect("ip");
-        assert!(!l.is_blocked(ip));
-        l.record_failure(ip);
-        l.record_failure(ip);
-        assert!(l.is_blocked(ip));
-        assert!(!l.is_blocked("127.0.0.3".parse().expect("ip")));
     }
 }

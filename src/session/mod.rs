@@ -1,9 +1,12 @@
 //! Connections: the per-connection task, the session table and the outbound queue.
 
 pub mod connection;
+pub mod limits;
 pub mod login;
 pub mod outbound;
+pub mod record;
 pub mod table;
 
 pub use outbound::{CloseReason, OutItem, Outbound};
-pub use table::{now_millis, session_fields, Handle, Session, SessionTable};
+pub use record::Part;
+pub use table::{now_millis, Handle, Session, SessionTable};

@@ -67,52 +67,6 @@ impl Session {
     }
 }
 
-/// Every stored field of a session record, for a full re-sync.
-pub fn session_fields(s: &Session, node: &str) -> Vec<(&'static str, Bytes)> {
-    let text = |v: String| Bytes::from(v);
-    let opt = |v: Option<u16>| v.map(|n| n.to_string()).unwrap_or_default();
-    vec![
-        (
-            "player",
-            text(s.player.map(|p| p.to_string()).unwrap_or_default()),
-        ),
-        ("connected_at", text((s.connected_at_ms / 1000).to_string())),
-        (
-            "logged_in_at",
-            text(
-                s.logged_in_at_ms
-                    .map(|t| (t / 1000).to_string())
-                    .unwrap_or_default(),
-            ),
-        ),
-        (
-            "login_ms",
-            text(s.logged_in_at_ms.map(|t| t.to_string()).unwrap_or_default()),
-        ),
-        ("last_seen", text((s.last_seen_ms / 1000).to_string())),
-        ("host", text(s.peer.ip().to_string())),
-        ("port", text(s.peer.port().to_string())),
-        ("ttype", text(s.terminal.ttype_summary())),
-        ("width", text(opt(s.terminal.width))),
-        ("height", text(opt(s.terminal.height))),
-        (
-            "charset",
-            Bytes::from_static(s.terminal.charset.name().as_bytes()),
-        ),
-        ("cmds", text(s.cmds.to_string())),
-        ("doing", text(s.doing.clone())),
-        (
-            "output_prefix",
-            text(s.output_prefix.clone().unwrap_or_default()),
-        ),
-        (
-            "output_suffix",
-            text(s.output_suffix.clone().unwrap_or_default()),
-        ),
-        ("node", text(node.to_string())),
-    ]
-}
-
 /// Shared, cheap to clone.
 #[derive(Clone, Default)]
 pub struct SessionTable {

@@ -240,10 +240,14 @@ fn write_epoch(db: &Database, epoch: &str) -> Result<(), StoreError> {
 }
 
 fn history_list(bytes: Option<&[u8]>) -> Vec<Vec<u8>> {
-    bytes
-        .and_then(|b| rmp_serde::from_slice::<Vec<ByteBuf>>(b).ok())
+    bytes.and_then(decode_history_list).unwrap_or_default()
+}
+
+/// A stored history list; `None` when the bytes are not one.
+fn decode_history_list(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    rmp_serde::from_slice::<Vec<ByteBuf>>(bytes)
+        .ok()
         .map(|v| v.into_iter().map(ByteBuf::into_vec).collect())
-        .unwrap_or_default()
 }
 
 /// Group commit: every append queued meanwhile goes into one transaction, so many
@@ -279,9 +283,24 @@ fn push_history(db: &Database, records: &[(Dbref, HistoryRecord)]) -> Result<(),
         let mut table = txn.open_table(HISTORY).map_err(unavailable)?;
         for (player, record) in records {
             let key = player.to_string();
-            let mut list = {
-                let existing = table.get(key.as_str()).map_err(unavailable)?;
-                history_list(existing.as_ref().map(|v| v.value()))
+            let existing: Option<Vec<u8>> = table
+                .get(key.as_str())
+                .map_err(unavailable)?
+                .map(|v| v.value().to_vec());
+            let mut list = match existing.as_deref().map(decode_history_list) {
+                None => Vec::new(),
+                Some(Some(list)) => list,
+                Some(None) => {
+                    // Never overwrite what cannot be read: keep it aside for the operator.
+                    let aside = format!("{key}:unreadable:{}", crate::session::now_millis());
+                    tracing::warn!(player = %player, kept_as = %aside, "session history could not be read; starting a new one");
+                    if let Some(bytes) = &existing {
+                        table
+                            .insert(aside.as_str(), bytes.as_slice())
+                            .map_err(unavailable)?;
+                    }
+                    Vec::new()
+                }
             };
             list.insert(0, record.encode());
             list.truncate(HISTORY_CAP);
@@ -448,6 +467,43 @@ mod tests {
         assert_eq!(store.epoch().await.expect("epoch"), None);
         store.set_epoch("42".into()).await.expect("set");
         assert_eq!(store.epoch().await.expect("epoch").as_deref(), Some("42"));
+    }
+
+    #[tokio::test]
+    async fn unreadable_history_is_kept_aside_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(dir.path()).await.expect("open");
+        {
+            let txn = store.db.begin_write().expect("txn");
+            txn.open_table(HISTORY)
+                .expect("table")
+                .insert("#2", &b"\xc1 not msgpack"[..])
+                .expect("insert");
+            txn.commit().expect("commit");
+        }
+        let rec = HistoryRecord {
+            handle: 1,
+            login_ms: 1,
+            connected_at: 1,
+            disconnected_at: None,
+            host: "h".into(),
+            how: None,
+        };
+        store.append_history(Dbref(2), rec).await.expect("append");
+        assert_eq!(
+            store.read_history(Dbref(2), 10).await.expect("read").len(),
+            1
+        );
+        let txn = store.db.begin_read().expect("txn");
+        let table = txn.open_table(HISTORY).expect("table");
+        let kept: Vec<String> = table
+            .iter()
+            .expect("iter")
+            .filter_map(|e| e.ok())
+            .map(|(k, _)| k.value().to_string())
+            .filter(|k| k.starts_with("#2:unreadable:"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use fred::prelude::*;
-use fred::types::{Builder, SetOptions};
+use fred::types::Builder;
 
 use super::decode_object;
 use super::{
@@ -171,14 +171,17 @@ impl RedisStore {
         Ok((end as u64).saturating_sub(count) + 1)
     }
 
+    /// Raises the counter to at least `floor` with INCRBY only, so it can never go
+    /// down and a handle is never handed out twice: another node's INCRBY between the
+    /// read and the raise only leaves a gap.
     async fn raise_floor(&self, floor: u64) -> Result<(), StoreError> {
         let key = self.named("next_handle");
-        let current: Option<u64> = self.pool.get(&key).await.map_err(unavailable)?;
-        if current.unwrap_or(0) < floor {
-            // NX covers the usual case: the counter vanished with the rest of the data.
-            let _: Value = self
+        let current: i64 = self.pool.incr_by(&key, 0).await.map_err(unavailable)?;
+        let missing = (floor as i64).saturating_sub(current);
+        if missing > 0 {
+            let _: i64 = self
                 .pool
-                .set(&key, floor as i64, None, Some(SetOptions::NX), false)
+                .incr_by(&key, missing)
                 .await
                 .map_err(unavailable)?;
         }

@@ -21,6 +21,8 @@ pub struct World {
     exits: HashMap<Dbref, Vec<Dbref>>,
     /// Destroyed dbrefs below the top, reused lowest first (PennMUSH's free list).
     free: BTreeSet<u32>,
+    /// Free dbrefs not to reuse yet: a destroyed player's, while a connection names it.
+    held: BTreeSet<u32>,
 }
 
 /// Why a name cannot be used for a new player.
@@ -55,14 +57,34 @@ impl World {
         self.objects.iter().filter(|o| o.is_some()).count()
     }
 
+    /// Whether `player` is a player that already existed at `logged_in_at` (Unix
+    /// seconds): a session or history entry from before its creation named an older
+    /// object on the same dbref. Unknown login times are given the benefit of the doubt.
+    pub fn is_same_player(&self, player: Dbref, logged_in_at: Option<u64>) -> bool {
+        self.get(player).is_some_and(|o| {
+            o.kind == ObjectKind::Player && logged_in_at.is_none_or(|t| t >= o.created)
+        })
+    }
+
     /// The next free dbref: the lowest destroyed one, else a new one at the end.
     pub fn next_dbref(&self) -> Dbref {
         Dbref(
             self.free
-                .first()
+                .iter()
+                .find(|d| !self.held.contains(d))
                 .copied()
                 .unwrap_or(self.objects.len() as u32),
         )
+    }
+
+    /// Keeps a destroyed dbref from being reused until `release`.
+    pub fn hold(&mut self, dbref: Dbref) {
+        self.held.insert(dbref.0);
+    }
+
+    /// Lets a held dbref be reused.
+    pub fn release(&mut self, dbref: Dbref) {
+        self.held.remove(&dbref.0);
     }
 
     /// Takes an object out of the world (destroyed); its dbref goes on the free list.
@@ -423,6 +445,37 @@ mod tests {
         w.insert(Object::new_room(Dbref(0), "Zero", 0));
         w.insert(Object::new_room(Dbref(2), "Two", 0));
         assert_eq!(w.next_dbref(), Dbref(1));
+    }
+
+    #[test]
+    fn held_dbrefs_wait_and_players_have_generations() {
+        let mut w = World::default();
+        w.insert(Object::new_room(Dbref(0), "Zero", 0));
+        w.insert(Object::new_player(
+            Dbref(1),
+            "Al",
+            "h".into(),
+            Dbref(0),
+            100,
+        ));
+        w.insert(Object::new_room(Dbref(2), "Two", 0));
+        w.remove(Dbref(1));
+        w.hold(Dbref(1));
+        assert_eq!(w.next_dbref(), Dbref(3));
+        w.release(Dbref(1));
+        assert_eq!(w.next_dbref(), Dbref(1));
+        w.insert(Object::new_player(
+            Dbref(1),
+            "Bo",
+            "h".into(),
+            Dbref(0),
+            200,
+        ));
+        assert!(w.is_same_player(Dbref(1), Some(250)));
+        assert!(w.is_same_player(Dbref(1), None));
+        // A login from before Bo existed was Al's.
+        assert!(!w.is_same_player(Dbref(1), Some(150)));
+        assert!(!w.is_same_player(Dbref(2), None));
     }
 
     #[test]

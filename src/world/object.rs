@@ -322,9 +322,14 @@ impl Object {
             dbref,
             kind,
             name: text("name")?,
+            // An unreadable owner must not hand the object to God (and God's powers):
+            // it owns itself, which only wizards control, and the log says so.
             owner: text("owner")
                 .and_then(|o| Dbref::parse(&o))
-                .unwrap_or(Dbref(1)),
+                .unwrap_or_else(|| {
+                    tracing::warn!(object = %dbref, "unreadable owner; the object now owns itself");
+                    dbref
+                }),
             location: text("location").and_then(|l| Dbref::parse(&l)),
             link: text("link").and_then(|l| Dbref::parse_link(&l)),
             parent: text("parent").and_then(|l| Dbref::parse(&l)),

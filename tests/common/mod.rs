@@ -64,6 +64,18 @@ impl Options {
 }
 
 pub fn base_config(data_dir: &Path, opts: &Options) -> String {
+    // Tests make many characters from one address: no create or global login limits
+    // unless a test sets them.
+    let mut limits = opts.limits.clone();
+    for key in [
+        "creates_per_ip_per_hour",
+        "creates_per_hour",
+        "failed_logins_per_minute",
+    ] {
+        if !limits.contains(&format!("{key} ")) && !limits.contains(&format!("{key}=")) {
+            limits.push_str(&format!("\n{key} = 0"));
+        }
+    }
     format!(
         r#"[server]
 listen = ["127.0.0.1:0"]
@@ -87,7 +99,7 @@ level = "info"
         text = concat!(env!("CARGO_MANIFEST_DIR"), "/config/text"),
         data = data_dir.join("data").display(),
         store = opts.store,
-        limits = opts.limits,
+        limits = limits,
         game = opts.game,
         tables = opts.tables,
     )
