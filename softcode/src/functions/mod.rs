@@ -12,11 +12,20 @@ use std::sync::OnceLock;
 
 use crate::eval::{Args, Eval};
 
+pub mod ansi;
 pub mod control;
+pub mod encoding;
+pub mod format;
+pub mod functional;
+pub mod listmatch;
 pub mod lists;
 pub mod math;
+pub mod regex;
 pub mod registers;
+pub mod sets;
+pub mod sort;
 pub mod strings;
+pub mod wild;
 
 /// Index into the registration table.
 pub type FnId = u16;
@@ -94,7 +103,16 @@ const FAMILIES: &[&[FnDef]] = &[
     control::FUNCTIONS,
     registers::FUNCTIONS,
     strings::FUNCTIONS,
+    ansi::FUNCTIONS,
+    format::FUNCTIONS,
+    encoding::FUNCTIONS,
+    regex::FUNCTIONS,
+    wild::FUNCTIONS,
     lists::FUNCTIONS,
+    listmatch::FUNCTIONS,
+    sets::FUNCTIONS,
+    sort::FUNCTIONS,
+    functional::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {

@@ -1,13 +1,54 @@
-//! Basic string functions the evaluator's own tests need: strlen, ucstr, lcstr, cat,
-//! strcat, lit, null, repeat, left, right, space, s. The full string family extends this.
+//! Core string functions: lengths and case, substrings by position (mid/left/right,
+//! strinsert/strreplace/strdelete), searching (pos/lpos/before/after), editing (edit,
+//! tr, merge, trim, squish), escaping (escape/secure/decompose), characters (chr/ord,
+//! accent/stripaccents), comparison (comp, alphamax/alphamin) and small helpers.
+//! Strings are handled as sequences of characters; every result goes through
+//! `eval::push`, so nothing here can grow past the 8,191-byte buffer.
 
-use crate::eval::{push, Args, Eval, MAX_OUTPUT};
-use crate::functions::math::parse_int;
-use crate::functions::{FnDef, MANY};
+use crate::eval::{push, push_char, Args, Eval, E_ARGRANGE, MAX_OUTPUT};
+use crate::functions::ansi::strip_markup;
+use crate::functions::math::{parse_int, parse_number, E_INT, E_INTS, E_RANGE, E_UINT};
+use crate::functions::{FnDef, Perm, MANY};
 use crate::parse::{self, Mode};
 
+/// Strict integer (Penn's `is_integer`): optional sign and digits, surrounding spaces.
+pub(crate) fn int_arg(s: &str) -> Option<i64> {
+    parse_int(s)
+}
+
+/// Non-negative integer for widths and counts, clamped to what can matter.
+pub(crate) fn uint_arg(s: &str) -> Option<usize> {
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        t.parse::<u64>()
+            .map_or(usize::MAX, |v| usize::try_from(v).unwrap_or(usize::MAX)),
+    )
+}
+
+fn clamp_len(n: i64) -> usize {
+    usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+}
+
+/// Push `n` copies of `c`, bounded by the buffer.
+pub(crate) fn push_fill(o: &mut String, c: char, n: usize) {
+    let room = MAX_OUTPUT.saturating_sub(o.len()) / c.len_utf8().max(1);
+    for _ in 0..n.min(room) {
+        o.push(c);
+    }
+}
+
+/// Push the characters `[start, start+len)` of `s`.
+pub(crate) fn push_chars(o: &mut String, s: &str, start: usize, len: usize) {
+    let sub: String = s.chars().skip(start).take(len).collect();
+    push(o, &sub)
+}
+
 fn fun_strlen(_: &mut Eval, a: &Args, o: &mut String) {
-    push(o, &a.get(0).chars().count().to_string())
+    push(o, &strip_markup(a.get(0)).chars().count().to_string())
 }
 fn fun_ucstr(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &a.get(0).to_uppercase())
@@ -15,8 +56,22 @@ fn fun_ucstr(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_lcstr(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &a.get(0).to_lowercase())
 }
+fn fun_capstr(_: &mut Eval, a: &Args, o: &mut String) {
+    let s = a.get(0);
+    let mut it = s.chars();
+    if let Some(c) = it.next() {
+        let up: String = c.to_uppercase().collect();
+        push(o, &up);
+        push(o, it.as_str());
+    }
+}
 fn fun_cat(_: &mut Eval, a: &Args, o: &mut String) {
-    push(o, &a.all().join(" "))
+    for (i, s) in a.all().iter().enumerate() {
+        if i > 0 {
+            push(o, " ");
+        }
+        push(o, s);
+    }
 }
 fn fun_strcat(_: &mut Eval, a: &Args, o: &mut String) {
     for s in a.all() {
@@ -28,8 +83,8 @@ fn fun_lit(_: &mut Eval, a: &Args, o: &mut String) {
 }
 fn fun_null(_: &mut Eval, _: &Args, _: &mut String) {}
 fn fun_repeat(_: &mut Eval, a: &Args, o: &mut String) {
-    let Some(n) = parse_int(a.get(1)) else {
-        return push(o, "#-1 ARGUMENT MUST BE INTEGER");
+    let Some(n) = int_arg(a.get(1)) else {
+        return push(o, E_INT);
     };
     if n < 0 {
         return push(o, "#-1 ARGUMENT MUST BE NON-NEGATIVE INTEGER");
@@ -45,42 +100,603 @@ fn fun_repeat(_: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 fn fun_space(_: &mut Eval, a: &Args, o: &mut String) {
-    let n = if a.get(0).trim().is_empty() {
-        Some(1)
-    } else {
-        parse_int(a.get(0))
-    };
-    match n {
-        Some(n) if n >= 0 => {
-            let n = usize::try_from(n).unwrap_or(0).min(MAX_OUTPUT);
-            push(o, &" ".repeat(n))
-        }
-        _ => push(o, "#-1 ARGUMENT MUST BE INTEGER"),
+    match uint_arg(a.get(0)) {
+        Some(n) => push_fill(o, ' ', n),
+        None => push(o, E_UINT),
     }
 }
 fn fun_left(_: &mut Eval, a: &Args, o: &mut String) {
-    match parse_int(a.get(1)) {
-        Some(n) if n >= 0 => {
-            let s: String = a
-                .get(0)
-                .chars()
-                .take(usize::try_from(n).unwrap_or(0))
-                .collect();
-            push(o, &s)
-        }
-        _ => push(o, "#-1 ARGUMENT MUST BE INTEGER"),
+    match int_arg(a.get(1)) {
+        None => push(o, E_INT),
+        Some(n) if n < 0 => push(o, E_RANGE),
+        Some(n) => push_chars(o, a.get(0), 0, clamp_len(n)),
     }
 }
 fn fun_right(_: &mut Eval, a: &Args, o: &mut String) {
-    match parse_int(a.get(1)) {
-        Some(n) if n >= 0 => {
+    match int_arg(a.get(1)) {
+        None => push(o, E_INT),
+        Some(n) if n < 0 => push(o, E_RANGE),
+        Some(n) => {
             let s = a.get(0);
             let len = s.chars().count();
-            let skip = len.saturating_sub(usize::try_from(n).unwrap_or(0));
-            let r: String = s.chars().skip(skip).collect();
-            push(o, &r)
+            let n = clamp_len(n);
+            push_chars(o, s, len.saturating_sub(n), n)
         }
-        _ => push(o, "#-1 ARGUMENT MUST BE INTEGER"),
+    }
+}
+fn fun_mid(_: &mut Eval, a: &Args, o: &mut String) {
+    let (Some(mut pos), Some(mut len)) = (int_arg(a.get(1)), int_arg(a.get(2))) else {
+        return push(o, E_INTS);
+    };
+    if pos < 0 {
+        return push(o, E_RANGE);
+    }
+    if len < 0 {
+        pos = (pos + len + 1).max(0);
+        len = -len;
+    }
+    push_chars(o, a.get(0), clamp_len(pos), clamp_len(len))
+}
+fn fun_strdelete(_: &mut Eval, a: &Args, o: &mut String) {
+    let (Some(mut pos), Some(num)) = (int_arg(a.get(1)), int_arg(a.get(2))) else {
+        return push(o, E_INTS);
+    };
+    if pos < 0 {
+        return push(o, E_RANGE);
+    }
+    let s = a.get(0);
+    let len = s.chars().count();
+    if clamp_len(pos) > len || num == 0 {
+        return push(o, s);
+    }
+    if num < 0 {
+        pos = (pos + num + 1).max(0);
+    }
+    let (pos, num) = (clamp_len(pos), clamp_len(num));
+    let r: String = s
+        .chars()
+        .enumerate()
+        .filter(|(i, _)| *i < pos || *i >= pos.saturating_add(num))
+        .map(|(_, c)| c)
+        .collect();
+    push(o, &r)
+}
+fn rep_or_ins(a: &Args, o: &mut String, inserting: bool) {
+    let Some(start) = int_arg(a.get(1)) else {
+        return push(o, E_INTS);
+    };
+    if start < 0 {
+        return push(o, E_ARGRANGE);
+    }
+    let mut len = 0usize;
+    let src = if inserting {
+        a.get(2)
+    } else {
+        match int_arg(a.get(2)) {
+            None => return push(o, E_INTS),
+            Some(l) if l < 0 => return push(o, E_ARGRANGE),
+            Some(l) => len = clamp_len(l),
+        }
+        a.get(3)
+    };
+    let s = a.get(0);
+    let start = clamp_len(start);
+    if start > s.chars().count() {
+        push(o, s);
+        if inserting {
+            push(o, src);
+        }
+        return;
+    }
+    push_chars(o, s, 0, start);
+    push(o, src);
+    push_chars(o, s, start.saturating_add(len), usize::MAX);
+}
+fn fun_strinsert(_: &mut Eval, a: &Args, o: &mut String) {
+    rep_or_ins(a, o, true)
+}
+fn fun_strreplace(_: &mut Eval, a: &Args, o: &mut String) {
+    rep_or_ins(a, o, false)
+}
+fn fun_flip(_: &mut Eval, a: &Args, o: &mut String) {
+    let r: String = a.get(0).chars().rev().collect();
+    push(o, &r)
+}
+fn fun_before(_: &mut Eval, a: &Args, o: &mut String) {
+    let needle = if a.get(1).is_empty() { " " } else { a.get(1) };
+    let s = a.get(0);
+    match s.find(needle) {
+        Some(i) => push(o, s.get(..i).unwrap_or("")),
+        None => push(o, s),
+    }
+}
+fn fun_after(_: &mut Eval, a: &Args, o: &mut String) {
+    let needle = if a.get(1).is_empty() { " " } else { a.get(1) };
+    let s = a.get(0);
+    if let Some(i) = s.find(needle) {
+        push(o, s.get(i + needle.len()..).unwrap_or(""))
+    }
+}
+fn fun_pos(_: &mut Eval, a: &Args, o: &mut String) {
+    let hay = a.get(1);
+    match hay.find(a.get(0)) {
+        Some(i) => {
+            let n = hay.get(..i).map_or(0, |p| p.chars().count()) + 1;
+            push(o, &n.to_string())
+        }
+        None => push(o, "#-1"),
+    }
+}
+fn fun_lpos(_: &mut Eval, a: &Args, o: &mut String) {
+    let c = a.get(1).chars().next().unwrap_or(' ');
+    let mut first = true;
+    for (i, ch) in a.get(0).chars().enumerate() {
+        if ch == c {
+            if !first {
+                push(o, " ");
+            }
+            first = false;
+            push(o, &i.to_string());
+            if o.len() >= MAX_OUTPUT {
+                return;
+            }
+        }
+    }
+}
+fn fun_art(_: &mut Eval, a: &Args, o: &mut String) {
+    let c = a.get(0).chars().next().map(|c| c.to_ascii_lowercase());
+    push(
+        o,
+        if matches!(c, Some('a' | 'e' | 'i' | 'o' | 'u')) {
+            "an"
+        } else {
+            "a"
+        },
+    )
+}
+fn fun_alphamax(_: &mut Eval, a: &Args, o: &mut String) {
+    if let Some(m) = a.all().iter().max_by(|x, y| x.as_bytes().cmp(y.as_bytes())) {
+        push(o, m)
+    }
+}
+fn fun_alphamin(_: &mut Eval, a: &Args, o: &mut String) {
+    if let Some(m) = a.all().iter().min_by(|x, y| x.as_bytes().cmp(y.as_bytes())) {
+        push(o, m)
+    }
+}
+fn printable(c: u32) -> bool {
+    (32..127).contains(&c)
+}
+fn fun_chr(_: &mut Eval, a: &Args, o: &mut String) {
+    let t = a.get(0).trim();
+    let Some(n) = (if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        Some(t.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        None
+    }) else {
+        return push(o, E_UINT);
+    };
+    if n > 255 {
+        push(o, "#-1 THIS ISN'T UNICODE")
+    } else if let Some(c) = u32::try_from(n)
+        .ok()
+        .filter(|c| printable(*c))
+        .and_then(char::from_u32)
+    {
+        push_char(o, c)
+    } else {
+        push(o, "#-1 UNPRINTABLE CHARACTER")
+    }
+}
+fn fun_ord(_: &mut Eval, a: &Args, o: &mut String) {
+    let s = strip_markup(a.get(0));
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => {
+            if printable(u32::from(c)) || (u32::from(c) > 159 && !c.is_control()) {
+                push(o, &u32::from(c).to_string())
+            } else {
+                push(o, "#-1 UNPRINTABLE CHARACTER")
+            }
+        }
+        _ => push(o, "#-1 FUNCTION (ORD) EXPECTS ONE CHARACTER"),
+    }
+}
+fn fun_brackets(_: &mut Eval, a: &Args, o: &mut String) {
+    let mut n = [0usize; 6];
+    for c in a.get(0).chars() {
+        let i = match c {
+            '[' => 0,
+            ']' => 1,
+            '(' => 2,
+            ')' => 3,
+            '{' => 4,
+            '}' => 5,
+            _ => continue,
+        };
+        if let Some(x) = n.get_mut(i) {
+            *x += 1;
+        }
+    }
+    let v: Vec<String> = n.iter().map(|x| x.to_string()).collect();
+    push(o, &v.join(" "))
+}
+
+/// PennMUSH's `escaped_chars`: characters the parser treats specially.
+pub(crate) fn is_special(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '%' | '(' | ')' | ',' | ';' | '[' | '\\' | ']' | '^' | '{' | '}'
+    )
+}
+fn fun_escape(_: &mut Eval, a: &Args, o: &mut String) {
+    let s = a.get(0);
+    if s.is_empty() {
+        return;
+    }
+    push(o, "\\");
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && is_special(c) {
+            push(o, "\\");
+        }
+        push_char(o, c);
+    }
+}
+fn fun_secure(_: &mut Eval, a: &Args, o: &mut String) {
+    let r: String = a
+        .get(0)
+        .chars()
+        .map(|c| if is_special(c) { ' ' } else { c })
+        .collect();
+    push(o, &r)
+}
+fn push_spaces_decomposed(o: &mut String, mut spaces: usize, leading: bool, trailing: bool) {
+    if spaces >= 5 {
+        return push(o, &format!("[space({spaces})]"));
+    }
+    if trailing {
+        spaces -= 1;
+        if spaces > 0 && leading {
+            spaces -= 1;
+            push(o, "%b");
+        }
+        while spaces > 0 {
+            push(o, " ");
+            spaces -= 1;
+            if spaces > 0 {
+                spaces -= 1;
+                push(o, "%b");
+            }
+        }
+        return push(o, "%b");
+    }
+    if leading {
+        spaces -= 1;
+        push(o, "%b");
+    }
+    while spaces > 0 {
+        push(o, " ");
+        spaces -= 1;
+        if spaces > 0 {
+            spaces -= 1;
+            push(o, "%b");
+        }
+    }
+}
+fn fun_decompose(_: &mut Eval, a: &Args, o: &mut String) {
+    let s = strip_markup(a.get(0));
+    let mut spaces = 0usize;
+    let mut leading = true;
+    for c in s.chars() {
+        if c == ' ' {
+            spaces += 1;
+            continue;
+        }
+        if spaces > 0 {
+            push_spaces_decomposed(o, spaces, leading, false);
+        }
+        spaces = 0;
+        leading = false;
+        match c {
+            '\n' => push(o, "%r"),
+            '\t' => push(o, "%t"),
+            '\x07' => push(o, "[beep()]"),
+            c => {
+                if is_special(c) {
+                    push(o, "\\");
+                }
+                push_char(o, c);
+            }
+        }
+        if o.len() >= MAX_OUTPUT {
+            return;
+        }
+    }
+    if spaces > 0 {
+        push_spaces_decomposed(o, spaces, leading, true);
+    }
+}
+
+fn trim_common(a: &Args, o: &mut String, style_arg: usize, char_arg: usize) {
+    let style = if a.len() > style_arg {
+        a.get(style_arg)
+            .chars()
+            .next()
+            .map(|c| c.to_ascii_lowercase())
+    } else {
+        None
+    };
+    let set: Vec<char> = if a.get(char_arg).is_empty() {
+        vec![' ']
+    } else {
+        a.get(char_arg).chars().collect()
+    };
+    let s = a.get(0);
+    let mut t = s;
+    if style != Some('l') {
+        t = t.trim_end_matches(|c| set.contains(&c));
+    }
+    if style != Some('r') {
+        t = t.trim_start_matches(|c| set.contains(&c));
+    }
+    push(o, t)
+}
+fn fun_trim(_: &mut Eval, a: &Args, o: &mut String) {
+    trim_common(a, o, 2, 1)
+}
+fn fun_trimtiny(_: &mut Eval, a: &Args, o: &mut String) {
+    trim_common(a, o, 1, 2)
+}
+
+/// A single-character delimiter argument (PennMUSH `delim_check`).
+pub(crate) fn delim_char(a: &Args, i: usize, o: &mut String) -> Option<char> {
+    let d = a.get(i);
+    let mut it = d.chars();
+    match (it.next(), it.next()) {
+        (None, _) => Some(' '),
+        (Some(c), None) => Some(c),
+        _ => {
+            push(o, "#-1 SEPARATOR MUST BE ONE CHARACTER");
+            None
+        }
+    }
+}
+fn fun_squish(_: &mut Eval, a: &Args, o: &mut String) {
+    let Some(sep) = delim_char(a, 1, o) else {
+        return;
+    };
+    let mut r = String::new();
+    let mut insep = true;
+    for c in a.get(0).trim_end_matches(sep).chars() {
+        if c == sep {
+            if insep {
+                continue;
+            }
+            insep = true;
+        } else {
+            insep = false;
+        }
+        r.push(c);
+    }
+    push(o, &r)
+}
+fn fun_edit(_: &mut Eval, a: &Args, o: &mut String) {
+    let mut cur = a.get(0).to_string();
+    let mut i = 1;
+    while i + 1 < a.len() {
+        let needle = strip_markup(a.get(i));
+        let repl = a.get(i + 1);
+        let mut next = String::new();
+        if needle == "$" {
+            push(&mut next, &cur);
+            push(&mut next, repl);
+        } else if needle == "^" {
+            push(&mut next, repl);
+            push(&mut next, &cur);
+        } else if needle.is_empty() {
+            for (j, c) in cur.chars().enumerate() {
+                if j > 0 {
+                    push(&mut next, repl);
+                }
+                push_char(&mut next, c);
+                if next.len() >= MAX_OUTPUT {
+                    break;
+                }
+            }
+        } else {
+            let mut rest = cur.as_str();
+            while let Some(p) = rest.find(&*needle) {
+                push(&mut next, rest.get(..p).unwrap_or(""));
+                push(&mut next, repl);
+                rest = rest.get(p + needle.len()..).unwrap_or("");
+                if next.len() >= MAX_OUTPUT {
+                    break;
+                }
+            }
+            push(&mut next, rest);
+        }
+        cur = next;
+        i += 2;
+    }
+    push(o, &cur)
+}
+
+/// Expand `tr()` ranges (`a-z`, also descending `z-a`).
+fn tr_expand(s: &str) -> Option<Vec<char>> {
+    let cs: Vec<char> = s.chars().collect();
+    let mut v = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = cs.get(i) {
+        if c.is_control() && c != '\n' {
+            return None;
+        }
+        if cs.get(i + 1) == Some(&'-') {
+            if let Some(&d) = cs.get(i + 2) {
+                let (x, y) = (u32::from(c), u32::from(d));
+                if x <= y {
+                    v.extend((x..=y).filter_map(char::from_u32).take(MAX_OUTPUT));
+                } else {
+                    v.extend((y..=x).rev().filter_map(char::from_u32).take(MAX_OUTPUT));
+                }
+                if v.len() > MAX_OUTPUT {
+                    return Some(v);
+                }
+                i += 3;
+                continue;
+            }
+        }
+        v.push(c);
+        i += 1;
+    }
+    Some(v)
+}
+fn fun_tr(_: &mut Eval, a: &Args, o: &mut String) {
+    let (Some(from), Some(to)) = (
+        tr_expand(&strip_markup(a.get(1))),
+        tr_expand(&strip_markup(a.get(2))),
+    ) else {
+        return push(o, "#-1 TR CANNOT ACCEPT NONPRINTING CHARS");
+    };
+    if from.len() != to.len() {
+        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
+    }
+    let map: std::collections::HashMap<char, char> =
+        from.iter().copied().zip(to.iter().copied()).collect();
+    let r: String = a
+        .get(0)
+        .chars()
+        .map(|c| map.get(&c).copied().unwrap_or(c))
+        .collect();
+    push(o, &r)
+}
+fn fun_merge(_: &mut Eval, a: &Args, o: &mut String) {
+    let set: Vec<char> = if a.get(2).is_empty() {
+        vec![' ']
+    } else {
+        strip_markup(a.get(2)).chars().collect()
+    };
+    let s1: Vec<char> = a.get(0).chars().collect();
+    let s2: Vec<char> = a.get(1).chars().collect();
+    if s1.len() != s2.len() {
+        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
+    }
+    let r: String = s1
+        .iter()
+        .zip(s2.iter())
+        .map(|(x, y)| if set.contains(x) { *y } else { *x })
+        .collect();
+    push(o, &r)
+}
+fn fun_comp(ev: &mut Eval, a: &Args, o: &mut String) {
+    let ty = if a.len() == 3 {
+        match a.get(2).chars().next() {
+            Some(c) => c.to_ascii_uppercase(),
+            None => return push(o, "#-1 INVALID THIRD ARGUMENT"),
+        }
+    } else {
+        'A'
+    };
+    let (x, y) = (a.get(0), a.get(1));
+    let ord = match ty {
+        'A' => x.as_bytes().cmp(y.as_bytes()),
+        'I' => x.to_lowercase().cmp(&y.to_lowercase()),
+        'N' => match (int_arg(x), int_arg(y)) {
+            (Some(p), Some(q)) => p.cmp(&q),
+            _ => return push(o, E_INTS),
+        },
+        'F' => match (parse_number(x), parse_number(y)) {
+            (Some(p), Some(q)) => p.partial_cmp(&q).unwrap_or(std::cmp::Ordering::Equal),
+            _ => return push(o, crate::functions::math::E_NUMS),
+        },
+        'D' => {
+            let db = |s: &str| {
+                s.strip_prefix('#')
+                    .and_then(|n| n.split(':').next())
+                    .and_then(|n| n.parse::<i64>().ok())
+            };
+            match (db(x), db(y)) {
+                (Some(p), Some(q))
+                    if p >= 0 && q >= 0 && ev.host.exists(p as _) && ev.host.exists(q as _) =>
+                {
+                    p.cmp(&q)
+                }
+                _ => return push(o, "#-1 INVALID DBREF"),
+            }
+        }
+        _ => return push(o, "#-1 INVALID THIRD ARGUMENT"),
+    };
+    push(
+        o,
+        match ord {
+            std::cmp::Ordering::Less => "-1",
+            std::cmp::Ordering::Equal => "0",
+            std::cmp::Ordering::Greater => "1",
+        },
+    )
+}
+fn fun_scramble(_: &mut Eval, a: &Args, o: &mut String) {
+    let mut cs: Vec<char> = a.get(0).chars().collect();
+    let seed = std::collections::hash_map::RandomState::new();
+    let mut rng = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = BuildHasher::build_hasher(&seed);
+        h.write_usize(cs.len());
+        h.finish() | 1
+    };
+    for i in (1..cs.len()).rev() {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let j = usize::try_from(rng % (i as u64 + 1)).unwrap_or(0);
+        cs.swap(i, j);
+    }
+    let r: String = cs.into_iter().collect();
+    push(o, &r)
+}
+fn fun_beep(_: &mut Eval, a: &Args, o: &mut String) {
+    let k = if a.is_empty() {
+        1
+    } else {
+        match int_arg(a.get(0)) {
+            Some(k) => k,
+            None => return push(o, E_INT),
+        }
+    };
+    if !(1..=5).contains(&k) {
+        return push(o, E_RANGE);
+    }
+    push_fill(o, '\x07', clamp_len(k))
+}
+fn fun_strfirstof(ev: &mut Eval, a: &Args, o: &mut String) {
+    let n = a.len();
+    for i in 0..n.saturating_sub(1) {
+        let v = ev.lazy(a, i);
+        if !v.is_empty() {
+            return push(o, &v);
+        }
+        if ev.aborted() {
+            return;
+        }
+    }
+    let d = ev.lazy(a, n.saturating_sub(1));
+    push(o, &d)
+}
+fn fun_strallof(ev: &mut Eval, a: &Args, o: &mut String) {
+    let n = a.len();
+    let sep = ev.lazy(a, n.saturating_sub(1));
+    let mut first = true;
+    for i in 0..n.saturating_sub(1) {
+        let v = ev.lazy(a, i);
+        if !v.is_empty() {
+            if !first {
+                push(o, &sep);
+            }
+            first = false;
+            push(o, &v);
+        }
+        if ev.aborted() {
+            return;
+        }
     }
 }
 fn fun_s(ev: &mut Eval, a: &Args, o: &mut String) {
@@ -90,17 +706,195 @@ fn fun_s(ev: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 
+/// Latin-1 letters with accents, as (accented, base, accent mark) for accent() and
+/// stripaccents().
+const ACCENTS: &[(char, char, char)] = &[
+    ('À', 'A', '`'),
+    ('Á', 'A', '\''),
+    ('Â', 'A', '^'),
+    ('Ã', 'A', '~'),
+    ('Ä', 'A', ':'),
+    ('Å', 'A', 'o'),
+    ('Ç', 'C', ','),
+    ('È', 'E', '`'),
+    ('É', 'E', '\''),
+    ('Ê', 'E', '^'),
+    ('Ë', 'E', ':'),
+    ('Ì', 'I', '`'),
+    ('Í', 'I', '\''),
+    ('Î', 'I', '^'),
+    ('Ï', 'I', ':'),
+    ('Ñ', 'N', '~'),
+    ('Ò', 'O', '`'),
+    ('Ó', 'O', '\''),
+    ('Ô', 'O', '^'),
+    ('Õ', 'O', '~'),
+    ('Ö', 'O', ':'),
+    ('Ù', 'U', '`'),
+    ('Ú', 'U', '\''),
+    ('Û', 'U', '^'),
+    ('Ü', 'U', ':'),
+    ('Ý', 'Y', '\''),
+    ('à', 'a', '`'),
+    ('á', 'a', '\''),
+    ('â', 'a', '^'),
+    ('ã', 'a', '~'),
+    ('ä', 'a', ':'),
+    ('å', 'a', 'o'),
+    ('ç', 'c', ','),
+    ('è', 'e', '`'),
+    ('é', 'e', '\''),
+    ('ê', 'e', '^'),
+    ('ë', 'e', ':'),
+    ('ì', 'i', '`'),
+    ('í', 'i', '\''),
+    ('î', 'i', '^'),
+    ('ï', 'i', ':'),
+    ('ñ', 'n', '~'),
+    ('ò', 'o', '`'),
+    ('ó', 'o', '\''),
+    ('ô', 'o', '^'),
+    ('õ', 'o', '~'),
+    ('ö', 'o', ':'),
+    ('ù', 'u', '`'),
+    ('ú', 'u', '\''),
+    ('û', 'u', '^'),
+    ('ü', 'u', ':'),
+    ('ý', 'y', '\''),
+    ('ÿ', 'y', ':'),
+];
+fn fun_accent(_: &mut Eval, a: &Args, o: &mut String) {
+    let s: Vec<char> = a.get(0).chars().collect();
+    let t: Vec<char> = a.get(1).chars().collect();
+    if s.len() != t.len() {
+        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
+    }
+    let r: String = s
+        .iter()
+        .zip(t.iter())
+        .map(|(c, m)| {
+            ACCENTS
+                .iter()
+                .find(|(_, b, k)| b == c && k == m)
+                .map_or(*c, |(x, _, _)| *x)
+        })
+        .collect();
+    push(o, &r)
+}
+/// Replace accented Latin letters by their base letters.
+pub(crate) fn strip_accents(s: &str) -> String {
+    let mut r = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ß' => r.push_str("ss"),
+            'Æ' => r.push_str("AE"),
+            'æ' => r.push_str("ae"),
+            'Ø' => r.push('O'),
+            'ø' => r.push('o'),
+            c => r.push(
+                ACCENTS
+                    .iter()
+                    .find(|(x, _, _)| *x == c)
+                    .map_or(c, |(_, b, _)| *b),
+            ),
+        }
+    }
+    r
+}
+fn fun_stripaccents(_: &mut Eval, a: &Args, o: &mut String) {
+    push(o, &strip_accents(a.get(0)))
+}
+
 pub(crate) const FUNCTIONS: &[FnDef] = &[
+    FnDef::new("ACCENT", 2, 2, fun_accent),
+    FnDef::new("AFTER", 2, 2, fun_after),
+    FnDef::new("ALPHAMAX", 1, MANY, fun_alphamax),
+    FnDef::new("ALPHAMIN", 1, MANY, fun_alphamin),
+    FnDef::new("ART", 1, 1, fun_art),
+    FnDef::new("BEEP", 0, 1, fun_beep).perm(Perm::Wizard),
+    FnDef::new("BEFORE", 2, 2, fun_before),
+    FnDef::new("BRACKETS", 1, 1, fun_brackets),
+    FnDef::new("CAPSTR", 1, 1, fun_capstr).comma_last(),
     FnDef::new("CAT", 1, MANY, fun_cat),
+    FnDef::new("CHR", 1, 1, fun_chr),
+    FnDef::new("COMP", 2, 3, fun_comp),
+    FnDef::new("DECOMPOSE", 1, 1, fun_decompose).comma_last(),
+    FnDef::new("DELETE", 3, 3, fun_strdelete),
+    FnDef::new("EDIT", 3, MANY, fun_edit),
+    FnDef::new("ESCAPE", 1, 1, fun_escape).comma_last(),
+    FnDef::new("FLIP", 1, 1, fun_flip).comma_last(),
     FnDef::new("LCSTR", 1, 1, fun_lcstr).comma_last(),
+    FnDef::new("LCSTR2", 1, 1, fun_lcstr),
     FnDef::new("LEFT", 2, 2, fun_left),
     FnDef::new("LIT", 1, 1, fun_lit).literal().comma_last(),
+    FnDef::new("LPOS", 2, 2, fun_lpos),
+    FnDef::new("MERGE", 3, 3, fun_merge),
+    FnDef::new("MID", 3, 3, fun_mid),
     FnDef::new("NULL", 1, MANY, fun_null),
+    FnDef::new("ORD", 1, 1, fun_ord),
+    FnDef::new("POS", 2, 2, fun_pos),
     FnDef::new("REPEAT", 2, 2, fun_repeat),
+    FnDef::new("REVERSE", 1, 1, fun_flip).comma_last(),
     FnDef::new("RIGHT", 2, 2, fun_right),
     FnDef::new("S", 1, 1, fun_s).comma_last(),
+    FnDef::new("SCRAMBLE", 1, 1, fun_scramble).comma_last(),
+    FnDef::new("SECURE", 1, 1, fun_secure).comma_last(),
     FnDef::new("SPACE", 1, 1, fun_space),
+    FnDef::new("SQUISH", 1, 2, fun_squish),
+    FnDef::new("STRALLOF", 2, MANY, fun_strallof).noparse(),
     FnDef::new("STRCAT", 1, MANY, fun_strcat),
+    FnDef::new("STRDELETE", 3, 3, fun_strdelete),
+    FnDef::new("STRFIRSTOF", 2, MANY, fun_strfirstof).noparse(),
+    FnDef::new("STRINSERT", 3, 3, fun_strinsert).comma_last(),
+    FnDef::new("STRIPACCENTS", 1, 2, fun_stripaccents),
     FnDef::new("STRLEN", 1, 1, fun_strlen).comma_last(),
+    FnDef::new("STRREPLACE", 4, 4, fun_strreplace),
+    FnDef::new("TR", 3, 3, fun_tr),
+    FnDef::new("TRIM", 1, 3, fun_trim),
+    FnDef::new("TRIMPENN", 1, 3, fun_trim),
+    FnDef::new("TRIMTINY", 1, 3, fun_trimtiny),
     FnDef::new("UCSTR", 1, 1, fun_ucstr).comma_last(),
+    FnDef::new("UCSTR2", 1, 1, fun_ucstr),
 ];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::{Context, Eval, FreshDb, Mode};
+
+    pub(crate) fn ev(expr: &str) -> String {
+        let mut db = FreshDb::new();
+        let mut e = Eval::new(&mut db, Context::new(1, 1, 1));
+        e.eval_str(expr, Mode::Default).unwrap_or_default()
+    }
+
+    #[test]
+    fn substrings() {
+        assert_eq!(ev("mid(abcdef,2,3)"), "cde");
+        assert_eq!(ev("mid(abcdef,1,-3)"), "abc");
+        assert_eq!(ev("strinsert(abc,1,X)"), "aXbc");
+        assert_eq!(ev("strreplace(abcdef,2,2,XY)"), "abXYef");
+        assert_eq!(ev("strdelete(abcdef,2,2)"), "abef");
+        assert_eq!(ev("right(abcdef,2)"), "ef");
+        assert_eq!(ev("left(abc,-1)"), "#-1 OUT OF RANGE");
+    }
+
+    #[test]
+    fn editing() {
+        assert_eq!(ev("edit(hello,l,L)"), "heLLo");
+        assert_eq!(ev("edit(hello,,-)"), "h-e-l-l-o");
+        assert_eq!(ev("tr(hello,a-z,A-Z)"), "HELLO");
+        assert_eq!(ev("squish(%b%ba%b%bb)"), "a b");
+        assert_eq!(ev("trim(--a-b--,-)"), "a-b");
+        assert_eq!(ev("merge(AB--EF,abcdef,-)"), "ABcdEF");
+        assert_eq!(ev("decompose(%b%bx)"), "%b x");
+        assert_eq!(ev("escape(a;b)"), "\\a\\;b");
+    }
+
+    #[test]
+    fn hostile() {
+        assert_eq!(ev("strlen(repeat(ab,1000000000))"), "8191");
+        assert_eq!(ev("strlen(space(99999999999999999999))"), "8191");
+        assert_eq!(ev("strlen(edit(repeat(a,5000),a,bbbb))"), "8191");
+        assert_eq!(ev("mid(abc,99999999999999,99999999999999)"), "");
+    }
+}
