@@ -133,6 +133,15 @@ pub struct GameConfig {
     /// Directory of help files (`*.txt`, topics as `& NAME` lines); the built-in help
     /// is used when it is missing.
     pub help_dir: PathBuf,
+    /// Wall-clock milliseconds one softcode evaluation may run before it is stopped
+    /// (the game task runs nothing else meanwhile).
+    pub softcode_time_budget_ms: u64,
+}
+
+impl GameConfig {
+    pub fn softcode_time_budget(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.softcode_time_budget_ms)
+    }
 }
 
 impl Default for GameConfig {
@@ -143,6 +152,7 @@ impl Default for GameConfig {
             destroy_delay_secs: 600,
             building_quota: 1000,
             help_dir: PathBuf::from("config/help"),
+            softcode_time_budget_ms: 500,
         }
     }
 }
@@ -329,6 +339,9 @@ impl Config {
             addr.parse::<SocketAddr>().map_err(|_| {
                 format!("key metrics.listen: {addr:?} is not an address like \"127.0.0.1:9464\"")
             })?;
+        }
+        if !(1..=60_000).contains(&self.game.softcode_time_budget_ms) {
+            return Err("key game.softcode_time_budget_ms: must be between 1 and 60000".into());
         }
         if self.game.password_hash_memory_kib < 8 {
             return Err("key game.password_hash_memory_kib: must be at least 8".into());

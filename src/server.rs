@@ -665,3 +665,94 @@ async fn restore_sessions(
     }
     restored
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{HistoryRecord, RecordWrite, StoreError, StoreFuture, StoredFields};
+    use std::sync::atomic::AtomicBool;
+
+    /// An embedded store whose handle reservations can be made to fail, as a store
+    /// that is down would.
+    struct Flaky {
+        inner: Arc<dyn Store>,
+        down: Arc<AtomicBool>,
+    }
+
+    impl Store for Flaky {
+        fn backend_name(&self) -> &'static str {
+            "flaky"
+        }
+        fn apply(&self, batch: Vec<RecordWrite>) -> StoreFuture<'_, ()> {
+            self.inner.apply(batch)
+        }
+        fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
+            self.inner.load(kind)
+        }
+        fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {
+            if self.down.load(Ordering::Relaxed) {
+                return Box::pin(async { Err(StoreError::Unavailable("down".into())) });
+            }
+            self.inner.reserve_handles(count)
+        }
+        fn raise_handle_floor(&self, floor: u64) -> StoreFuture<'_, ()> {
+            self.inner.raise_handle_floor(floor)
+        }
+        fn epoch(&self) -> StoreFuture<'_, Option<String>> {
+            self.inner.epoch()
+        }
+        fn set_epoch(&self, epoch: String) -> StoreFuture<'_, ()> {
+            self.inner.set_epoch(epoch)
+        }
+        fn append_history(&self, p: Dbref, r: HistoryRecord) -> StoreFuture<'_, ()> {
+            self.inner.append_history(p, r)
+        }
+        fn read_history(&self, p: Dbref, n: usize) -> StoreFuture<'_, Vec<HistoryRecord>> {
+            self.inner.read_history(p, n)
+        }
+    }
+
+    #[tokio::test]
+    async fn handles_keep_coming_unique_while_the_store_is_down() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let embedded = store::embedded::EmbeddedStore::open(dir.path())
+            .await
+            .expect("open");
+        let down = Arc::new(AtomicBool::new(false));
+        let flaky: Arc<dyn Store> = Arc::new(Flaky {
+            inner: Arc::new(embedded),
+            down: down.clone(),
+        });
+        let handles = HandleAllocator::new(flaky.clone())
+            .await
+            .expect("first block");
+        down.store(true, Ordering::Relaxed);
+        let mut seen = std::collections::HashSet::new();
+        // Three blocks' worth: the first from the store, the rest node-unique.
+        for _ in 0..3 * HANDLE_BLOCK {
+            assert!(seen.insert(handles.next()), "a handle was handed out twice");
+        }
+        assert!(seen.iter().any(|h| *h >= FALLBACK_BASE));
+        // Back up: a refill lands and store handles are used again.
+        down.store(false, Ordering::Relaxed);
+        let mut from_store = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            for _ in 0..FALLBACK_BLOCK {
+                let h = handles.next();
+                assert!(seen.insert(h), "a handle was handed out twice");
+                from_store |= h < FALLBACK_BASE;
+            }
+            if from_store {
+                break;
+            }
+        }
+        assert!(from_store, "no store handles after the store came back");
+        handles.restore_floor().await.expect("floor");
+        let next = flaky.reserve_handles(1).await.expect("reserve");
+        assert!(seen
+            .iter()
+            .filter(|h| **h < FALLBACK_BASE)
+            .all(|h| *h < next));
+    }
+}

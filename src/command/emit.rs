@@ -2,7 +2,8 @@
 //! Text is sent as written (no softcode evaluation yet).
 
 use super::matching::{self, Scope};
-use super::{find_player, refuse, Caller, CommandFn};
+use super::{find_player, refuse, Caller, CommandFn, HUH};
+use crate::game::softcode::EvalFailure;
 use crate::game::{Flow, Game};
 use crate::world::{Dbref, Flags};
 
@@ -91,8 +92,12 @@ fn oemit(game: &mut Game, caller: Caller, args: &str) -> Flow {
     Flow::Continue
 }
 
-/// `think <text>`: to the caller only.
+/// `think <text>`: evaluated, to the caller only (an empty result prints nothing).
 fn think(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    game.tell_handle(caller.handle, args);
+    match game.evaluate(caller.player, args) {
+        Ok(text) if text.is_empty() => {}
+        Ok(text) => game.tell_handle(caller.handle, &text),
+        Err(EvalFailure::TooDeep) => game.tell_handle(caller.handle, HUH),
+    }
     Flow::Continue
 }

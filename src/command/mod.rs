@@ -130,11 +130,14 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     match table.get(&lower) {
         Some(f) => f(game, caller, args),
         None => {
-            game.tell(caller.player, "Huh?  (Type \"help\" for help.)");
+            game.tell(caller.player, HUH);
             Flow::Continue
         }
     }
 }
+
+/// What an unknown command (or one that cannot be parsed) answers.
+pub const HUH: &str = "Huh?  (Type \"help\" for help.)";
 
 /// Tells the caller `why` and carries on: the shape of every refusal.
 pub(crate) fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 mod actions;
 mod reboot;
+pub mod softcode;
 
 pub use actions::{Messages, GOD};
 
