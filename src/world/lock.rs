@@ -56,6 +56,10 @@ impl fmt::Display for LockKey {
             LockKey::Flag(name, _) => write!(f, "FLAG^{name}"),
             LockKey::Attr(name, pattern) => write!(f, "{name}:{pattern}"),
             LockKey::Not(k) => write!(f, "!{}", Paren(k)),
+            // A chain reads back left to right, so its left side needs no parentheses
+            // (a long `a&b&c...` stays flat instead of nesting past the depth limit).
+            LockKey::And(a, b) if matches!(**a, LockKey::And(..)) => write!(f, "{a}&{}", Paren(b)),
+            LockKey::Or(a, b) if matches!(**a, LockKey::Or(..)) => write!(f, "{a}|{}", Paren(b)),
             LockKey::And(a, b) => write!(f, "{}&{}", Paren(a), Paren(b)),
             LockKey::Or(a, b) => write!(f, "{}|{}", Paren(a), Paren(b)),
         }
@@ -81,13 +85,14 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // A `*` in the pattern is always a wildcard, also facing a `*` in the text.
+        if pi < p.len() && p[pi] == '*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some(s) = star {
             pi = s + 1;
             mark += 1;
@@ -211,11 +216,10 @@ impl Parser<'_> {
         if exact {
             return Ok(LockKey::Is(self.name(word)?));
         }
-        if let Some(flag) = word
-            .strip_prefix("flag^")
-            .or_else(|| word.strip_prefix("FLAG^"))
-            .or_else(|| word.strip_prefix("Flag^"))
-        {
+        let flag_prefix = word
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("flag^"));
+        if let Some(flag) = word.get(5..).filter(|_| flag_prefix) {
             let (name, bit) =
                 Flags::lookup(flag).ok_or_else(|| format!("I don't know the flag {flag}."))?;
             return Ok(LockKey::Flag(name, bit));
@@ -234,6 +238,8 @@ impl Parser<'_> {
 
     fn name(&self, word: &str) -> Result<Dbref, String> {
         match Dbref::parse(word) {
+            // HOME's number is not an object a lock can name.
+            Some(d) if d == Dbref::HOME => Err(format!("I don't know what \"{word}\" is.")),
             Some(d) => Ok(d),
             None => (self.resolve)(word),
         }
