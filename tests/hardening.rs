@@ -765,8 +765,9 @@ async fn control_characters_are_stripped() {
     let talker = Talker::start(bystander);
     let mut mal = server.player_from(&player_ip(1), "Mal").await;
     // ESC (a colour sequence), BEL, and every other C0 control but TAB, LF, CR and NUL
-    // (the telnet layer drops a bare NUL already).
-    let mut dirty = b"a\x1b[31mred\x07bell".to_vec();
+    // (the telnet layer drops a bare NUL already). The text is evaluated, as PennMUSH
+    // evaluates say, pose, page and @emit: `\[` is a literal bracket.
+    let mut dirty = b"a\x1b\\[31mred\x07bell".to_vec();
     dirty.extend((0x01u8..0x20).filter(|b| ![b'\t', b'\n', b'\r'].contains(b)));
     dirty.extend_from_slice(b"|tab\there");
     let clean = "a[31mredbell|tab\there";

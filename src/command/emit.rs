@@ -2,8 +2,7 @@
 //! Text is sent as written (no softcode evaluation yet).
 
 use super::matching::{self, Scope};
-use super::{find_player, refuse, Caller, CommandFn, HUH};
-use crate::game::softcode::EvalFailure;
+use super::{find_player, refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::world::{Dbref, Flags};
 
@@ -92,12 +91,10 @@ fn oemit(game: &mut Game, caller: Caller, args: &str) -> Flow {
     Flow::Continue
 }
 
-/// `think <text>`: evaluated, to the caller only (an empty result prints nothing).
+/// `think <text>`: to the caller only (evaluated on the way in; nothing for nothing).
 fn think(game: &mut Game, caller: Caller, args: &str) -> Flow {
-    match game.evaluate(caller.player, args) {
-        Ok(text) if text.is_empty() => {}
-        Ok(text) => game.tell_handle(caller.handle, &text),
-        Err(EvalFailure::TooDeep) => game.tell_handle(caller.handle, HUH),
+    if !args.is_empty() {
+        game.tell_handle(caller.handle, args);
     }
     Flow::Continue
 }

@@ -108,12 +108,15 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
 fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -> Flow {
     // One-character abbreviations come first, as in every MUSH.
     let mut chars = line.chars();
-    match chars.next() {
-        Some('"') => return social::say(game, caller, chars.as_str()),
-        Some(':') => return social::pose(game, caller, chars.as_str()),
-        Some(';') => return social::semipose(game, caller, chars.as_str()),
+    let short: Option<CommandFn> = match chars.next() {
+        Some('"') => Some(social::say),
+        Some(':') => Some(social::pose),
+        Some(';') => Some(social::semipose),
         Some('&') => return attributes::ampersand(game, caller, chars.as_str()),
-        _ => {}
+        _ => None,
+    };
+    if let Some(f) = short {
+        return run_evaluated(game, caller, f, ArgEval::Whole, chars.as_str());
     }
     let (word, args) = match line.split_once(char::is_whitespace) {
         Some((w, a)) => (w, a.trim()),
@@ -128,12 +131,73 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
         return flow;
     }
     match table.get(&lower) {
-        Some(f) => f(game, caller, args),
+        Some(f) => match arg_eval(&lower) {
+            Some(how) => run_evaluated(game, caller, f, how, args),
+            None => f(game, caller, args),
+        },
         None => {
             game.tell(caller.player, HUH);
             Flow::Continue
         }
     }
+}
+
+/// How a command's argument text is evaluated before the command sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArgEval {
+    /// All of it.
+    Whole,
+    /// Each side of the first top-level `=` on its own (PennMUSH's EQSPLIT).
+    EqSplit,
+}
+
+/// The commands whose arguments PennMUSH evaluates (talk and emits; attribute values,
+/// names and descriptions are stored as typed).
+fn arg_eval(word: &str) -> Option<ArgEval> {
+    match word {
+        "say" | "pose" | "semipose" | "think" | "@emit" | "@wall" => Some(ArgEval::Whole),
+        "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" => Some(ArgEval::EqSplit),
+        _ => None,
+    }
+}
+
+/// Evaluates a command's arguments as the caller, then runs it. Text nested too deep to
+/// parse fails the whole command, as in PennMUSH.
+fn run_evaluated(game: &mut Game, caller: Caller, f: CommandFn, how: ArgEval, args: &str) -> Flow {
+    let split = match how {
+        ArgEval::EqSplit => split_equals(args),
+        ArgEval::Whole => None,
+    };
+    let evaluated = match split {
+        Some((left, right)) => game
+            .evaluate(caller.player, left)
+            .and_then(|l| Ok(format!("{l}={}", game.evaluate(caller.player, right)?))),
+        None => game.evaluate(caller.player, args),
+    };
+    match evaluated {
+        Ok(text) => f(game, caller, &text),
+        Err(crate::game::softcode::EvalFailure::TooDeep) => refuse(game, caller, HUH),
+    }
+}
+
+/// Splits at the first `=` outside brackets, braces and parentheses and not escaped.
+fn split_equals(text: &str) -> Option<(&str, &str)> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' | '%' => escaped = true,
+            '[' | '{' | '(' => depth += 1,
+            ']' | '}' | ')' => depth = depth.saturating_sub(1),
+            '=' if depth == 0 => return Some((text.get(..i)?, text.get(i + 1..)?)),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What an unknown command (or one that cannot be parsed) answers.
@@ -183,5 +247,21 @@ pub fn find_player(game: &Game, caller: Caller, name: &str) -> Result<Dbref, Str
         [one] => Ok(*one),
         [] => Err(format!("I don't recognize \"{bare}\".")),
         _ => Err(format!("I don't know which \"{bare}\" you mean!")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_equals;
+
+    #[test]
+    fn equals_split_at_the_top_level_only() {
+        assert_eq!(split_equals("bob=hi"), Some(("bob", "hi")));
+        assert_eq!(split_equals("[eq(1,1)]=x=y"), Some(("[eq(1,1)]", "x=y")));
+        assert_eq!(split_equals("{a=b}=c"), Some(("{a=b}", "c")));
+        assert_eq!(split_equals("a\\=b=c"), Some(("a\\=b", "c")));
+        assert_eq!(split_equals("no equals"), None);
+        assert_eq!(split_equals("(unclosed=x"), None);
+        assert_eq!(split_equals("é=ü"), Some(("é", "ü")));
     }
 }
