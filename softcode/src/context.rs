@@ -66,3 +66,12 @@ impl Default for Context {
 pub fn valid_qreg(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.bytes().all(|c| c.is_ascii_graphic())
 }
+
+/// `name` upper-cased into `buf`, as q-registers are keyed; None if it is too long to be
+/// a register name (no register can have it).
+pub fn qreg_key<'b>(name: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
+    let up = buf.get_mut(..name.len())?;
+    up.copy_from_slice(name.as_bytes());
+    up.make_ascii_uppercase();
+    std::str::from_utf8(up).ok()
+}

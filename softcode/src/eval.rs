@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::context::Context;
+use crate::context::{qreg_key, Context};
 use crate::functions::{self, ArgMode};
 use crate::host::{Dbref, Host};
 use crate::parse::{self, Arg, Call, Expr, Lazy, Mode, Node, ParseError, Pronoun, Sub, Token};
@@ -55,6 +55,15 @@ pub fn push(out: &mut String, s: &str) {
     }
 }
 
+/// Append the decimal form of `v`, respecting the cap (no allocation).
+pub fn push_i64(out: &mut String, v: i64) {
+    let mut buf = itoa::Buffer::new();
+    push(out, buf.format(v));
+}
+
+/// Most spare buffers an `Eval` keeps for reuse.
+const POOL_MAX: usize = 64;
+
 /// Append one character, respecting the cap.
 pub fn push_char(out: &mut String, c: char) {
     if out.len() + c.len_utf8() <= MAX_OUTPUT {
@@ -90,7 +99,14 @@ impl<'a> Args<'a> {
 
 enum TokFrame {
     Barrier,
-    Bind(Token, String),
+    /// A token and its value's byte range in `Eval::tok_text`.
+    Bind(Token, usize, usize),
+}
+
+/// Up to three token bindings, without allocating.
+struct Binds<'b> {
+    n: usize,
+    b: [(Token, &'b str); 3],
 }
 
 /// One evaluation: a context, a host and the running counters.
@@ -103,6 +119,11 @@ pub struct Eval<'h> {
     start: Instant,
     aborted: bool,
     tokens: Vec<TokFrame>,
+    /// The bound token values, end to end (a stack, like `tokens`).
+    tok_text: String,
+    /// Spare strings and argument vectors, reused across calls to avoid allocating.
+    str_pool: Vec<String>,
+    vec_pool: Vec<Vec<String>>,
 }
 
 impl<'h> Eval<'h> {
@@ -116,6 +137,22 @@ impl<'h> Eval<'h> {
             start: Instant::now(),
             aborted: false,
             tokens: Vec::new(),
+            tok_text: String::new(),
+            str_pool: Vec::new(),
+            vec_pool: Vec::new(),
+        }
+    }
+
+    /// An empty string, reused from earlier calls when possible.
+    pub fn take_string(&mut self) -> String {
+        self.str_pool.pop().unwrap_or_default()
+    }
+
+    /// Give a string back for reuse.
+    pub fn give_string(&mut self, mut s: String) {
+        if self.str_pool.len() < POOL_MAX {
+            s.clear();
+            self.str_pool.push(s);
         }
     }
 
@@ -148,10 +185,7 @@ impl<'h> Eval<'h> {
                     }
                 }
                 Node::Token(t) => match self.token_value(*t) {
-                    Some(v) => {
-                        let v = v.to_string();
-                        push(out, &v)
-                    }
+                    Some(v) => push(out, v),
                     None => push(out, t.text()),
                 },
                 Node::Call(c) => self.eval_call(c, out),
@@ -186,7 +220,7 @@ impl<'h> Eval<'h> {
             .rposition(|f| matches!(f, TokFrame::Barrier))
             .map_or(0, |i| i + 1);
         self.tokens.get(start..)?.iter().find_map(|f| match f {
-            TokFrame::Bind(k, v) if *k == t => Some(v.as_str()),
+            TokFrame::Bind(k, s, e) if *k == t => self.tok_text.get(*s..*e),
             _ => None,
         })
     }
@@ -231,29 +265,49 @@ impl<'h> Eval<'h> {
         if !l.expr.has_tokens {
             return self.eval_expr(&l.expr, out);
         }
-        let eff: Vec<(Token, &str)> = binds
-            .iter()
-            .filter(|(t, _)| self.token_value(*t).is_none())
-            .copied()
-            .collect();
+        let mut eff = Binds {
+            n: 0,
+            b: [(Token::Item, ""); 3],
+        };
+        let mut spill: Vec<(Token, &str)> = Vec::new();
+        for &(t, v) in binds {
+            if self.token_value(t).is_none() {
+                if let Some(slot) = eff.b.get_mut(eff.n) {
+                    *slot = (t, v);
+                    eff.n += 1;
+                } else {
+                    spill.push((t, v));
+                }
+            }
+        }
+        let eff: &[(Token, &str)] = if spill.is_empty() {
+            eff.b.get(..eff.n).unwrap_or(&[])
+        } else {
+            spill.splice(0..0, eff.b.get(..eff.n).unwrap_or(&[]).iter().copied());
+            &spill
+        };
         if eff.is_empty() {
             return self.eval_expr(&l.expr, out);
         }
         if l.expr.dynamic || eff.iter().any(|(_, v)| !plain_value(v)) {
-            let text = replace_tokens(&l.raw, &eff);
+            let text = replace_tokens(&l.raw, eff);
             if let Ok(e) = parse::parse(&text, Mode::Default) {
                 self.eval_expr(&e, out);
             }
             return;
         }
         let n = eff.len();
-        for (t, v) in eff {
-            self.tokens.push(TokFrame::Bind(t, v.to_string()));
+        let mark = self.tok_text.len();
+        for &(t, v) in eff {
+            let s = self.tok_text.len();
+            self.tok_text.push_str(v);
+            self.tokens.push(TokFrame::Bind(t, s, self.tok_text.len()));
         }
         self.eval_expr(&l.expr, out);
         for _ in 0..n {
             self.tokens.pop();
         }
+        self.tok_text.truncate(mark);
     }
 
     fn check_time(&mut self) {
@@ -278,28 +332,27 @@ impl<'h> Eval<'h> {
             push(out, E_RECURSION);
             return;
         }
-        let mut vals = Vec::with_capacity(call.args.len());
+        let mut vals = self.vec_pool.pop().unwrap_or_default();
         for a in &call.args {
+            let mut s = self.take_string();
             match a {
-                Arg::Eval(e) => {
-                    let mut s = String::new();
-                    self.eval_expr(e, &mut s);
-                    vals.push(s);
-                }
-                Arg::Lazy(l) => vals.push(l.raw.to_string()),
+                Arg::Eval(e) => self.eval_expr(e, &mut s),
+                Arg::Lazy(l) => s.push_str(&l.raw),
             }
+            vals.push(s);
             if self.aborted {
                 return;
             }
         }
         let mut nodes: &[Arg] = &call.args;
         if def.min == 0 && vals.len() == 1 && vals.first().is_some_and(|v| v.is_empty()) {
-            vals.clear();
+            self.recycle(&mut vals);
             nodes = &[];
         }
         let n = vals.len();
         if n < def.min || n > def.max {
             push(out, &functions::argcount_error(def, n));
+            self.recycle_vec(vals);
             return;
         }
         let _ = def.mode == ArgMode::Eval;
@@ -309,6 +362,20 @@ impl<'h> Eval<'h> {
         let args = Args { vals, nodes };
         (def.imp)(self, &args, out);
         self.recursion -= 1;
+        self.recycle_vec(args.vals);
+    }
+
+    fn recycle(&mut self, vals: &mut Vec<String>) {
+        for s in vals.drain(..) {
+            self.give_string(s);
+        }
+    }
+
+    fn recycle_vec(&mut self, mut vals: Vec<String>) {
+        self.recycle(&mut vals);
+        if self.vec_pool.len() < POOL_MAX {
+            self.vec_pool.push(vals);
+        }
     }
 
     fn gender(&self) -> u8 {
@@ -349,15 +416,11 @@ impl<'h> Eval<'h> {
                 Some(n) => push(out, &n),
                 None => push(out, E_NOTVIS),
             },
-            Sub::ArgCount => push(out, &self.ctx.args.len().to_string()),
-            Sub::AttrName => {
-                let a = self.ctx.attr_name.clone();
-                push(out, &a)
-            }
+            Sub::ArgCount => push_i64(out, self.ctx.args.len() as i64),
+            Sub::AttrName => push(out, &self.ctx.attr_name),
             Sub::Arg(n) => {
                 if let Some(a) = self.ctx.args.get(usize::from(*n)) {
-                    let a = a.clone();
-                    push(out, &a);
+                    push(out, a);
                 }
             }
             Sub::Pronoun(p) => {
@@ -376,14 +439,8 @@ impl<'h> Eval<'h> {
             Sub::Space => push(out, " "),
             Sub::Newline => push(out, "\n"),
             Sub::Tab => push(out, "\t"),
-            Sub::CmdRaw => {
-                let c = self.ctx.cmd_raw.clone();
-                push(out, &c)
-            }
-            Sub::CmdEvaled => {
-                let c = self.ctx.cmd_evaled.clone();
-                push(out, &c)
-            }
+            Sub::CmdRaw => push(out, &self.ctx.cmd_raw),
+            Sub::CmdEvaled => push(out, &self.ctx.cmd_evaled),
             Sub::Location => {
                 if self.host.exists(en) {
                     let l = self.host.location(en);
@@ -393,13 +450,16 @@ impl<'h> Eval<'h> {
                 }
             }
             Sub::QReg(e) => {
-                let name = match e.as_literal() {
-                    Some(l) => l.to_ascii_uppercase(),
-                    None => self.eval_to_string(e).to_ascii_uppercase(),
+                let mut buf = [0u8; 64];
+                let v = match e.as_literal() {
+                    Some(l) => qreg_key(l, &mut buf).and_then(|k| self.ctx.qregs.get(k)),
+                    None => {
+                        let name = self.eval_to_string(e);
+                        qreg_key(&name, &mut buf).and_then(|k| self.ctx.qregs.get(k))
+                    }
                 };
-                if let Some(v) = self.ctx.qregs.get(name.as_str()) {
-                    let v = v.clone();
-                    push(out, &v);
+                if let Some(v) = v {
+                    push(out, v);
                 }
             }
             Sub::IterText { n, switch } => {
@@ -453,15 +513,22 @@ fn capitalize_from(out: &mut String, at: usize) {
 
 /// Can `v` stand in for a `##` token without changing how the text would parse?
 fn plain_value(v: &str) -> bool {
-    !v.starts_with(' ')
-        && !v.ends_with(' ')
-        && !v.contains("  ")
-        && !v.bytes().any(|c| {
-            matches!(
-                c,
-                b'%' | b'[' | b']' | b'{' | b'}' | b'(' | b')' | b'\\' | b',' | b';' | b'$' | 0x1b
-            )
-        })
+    let b = v.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for &c in b {
+        match c {
+            b' ' if prev_space => return false,
+            b'%' | b'[' | b']' | b'{' | b'}' | b'(' | b')' | b'\\' | b',' | b';' | b'$' | 0x1b => {
+                return false
+            }
+            _ => {}
+        }
+        prev_space = c == b' ';
+    }
+    true
 }
 
 /// PennMUSH's textual token replacement, left to right, one pass.

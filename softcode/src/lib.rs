@@ -8,6 +8,7 @@
 //! * `host`: the world as evaluation sees it, and `FreshDb` for tests.
 //! * `functions`: the registration table and one file per function family.
 
+pub mod cache;
 pub mod context;
 pub mod eval;
 pub mod functions;

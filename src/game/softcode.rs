@@ -1,16 +1,55 @@
 //! Softcode in the game: the world as the evaluator sees it (`Host` over the World),
 //! and evaluation of a command's text with its side effects delivered afterwards.
 
-use mushd_softcode::host::{Dbref as SoftDbref, ObjType, NOTHING};
+use std::sync::OnceLock;
+
+use mushd_softcode::host::{
+    AttrInfo, Dbref as SoftDbref, Effect, MatchError, ObjType, SessionInfo, NOTHING,
+};
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
 use super::Game;
-use crate::world::{Dbref, Flags, ObjectKind, World};
+use crate::command::matching::{self, Scope};
+use crate::command::{Caller, CommandTable};
+use crate::world::{Dbref, Flags, ObjectKind};
 
-/// A read-only view of the world, collecting what evaluation wants said to whom.
+/// The world as evaluation sees it. What evaluation says is queued and delivered in
+/// order; side effects (`act`) are applied at once, on the game task, through the
+/// commands' own code (after delivering what was said before them), so a later
+/// function in the same evaluation sees the change, as in PennMUSH.
 struct WorldHost<'a> {
-    world: &'a World,
+    game: &'a mut Game,
     notes: Vec<(Dbref, String)>,
+}
+
+/// How deeply evaluations may nest through side effects (a command run by a side-effect
+/// function that itself evaluates softcode); deeper, side effects are refused.
+const MAX_EFFECT_NESTING: u32 = 4;
+
+thread_local! {
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of evaluation nesting, released on drop (also when a command panics).
+struct Nested;
+
+impl Nested {
+    fn enter() -> Nested {
+        NESTING.with(|n| n.set(n.get().saturating_add(1)));
+        Nested
+    }
+}
+
+impl Drop for Nested {
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// The command table the side-effect functions go through.
+fn commands() -> &'static CommandTable {
+    static TABLE: OnceLock<CommandTable> = OnceLock::new();
+    TABLE.get_or_init(CommandTable::new)
 }
 
 fn to_world(d: SoftDbref) -> Option<Dbref> {
@@ -23,7 +62,85 @@ fn to_soft(d: Option<Dbref>) -> SoftDbref {
 
 impl WorldHost<'_> {
     fn object(&self, d: SoftDbref) -> Option<&crate::world::Object> {
-        to_world(d).and_then(|d| self.world.get(d))
+        to_world(d).and_then(|d| self.game.world.get(d))
+    }
+
+    /// A contents/exits list in PennMUSH's order: most recently arrived first.
+    fn list(v: &[Dbref]) -> Vec<SoftDbref> {
+        v.iter().rev().map(|d| SoftDbref::from(d.0)).collect()
+    }
+
+    /// Deliver what evaluation said so far.
+    fn flush(&mut self) {
+        for (to, note) in std::mem::take(&mut self.notes) {
+            self.game.tell(to, &note);
+        }
+    }
+
+    /// Run command `word` with (already evaluated) `args` as `who`.
+    fn command(&mut self, who: Dbref, word: &str, args: &str) {
+        let handle = self
+            .game
+            .ctx
+            .table
+            .handles_of(who)
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let caller = Caller {
+            handle,
+            player: who,
+        };
+        if let Some(f) = commands().get(word) {
+            f(self.game, caller, args);
+        }
+    }
+
+    /// Run a command that makes one object; Ok is its dbref.
+    fn making(&mut self, who: Dbref, word: &str, args: &str) -> Result<String, String> {
+        let next = self.game.world.next_dbref();
+        let existed = self.game.world.get(next).is_some();
+        self.command(who, word, args);
+        if !existed && self.game.world.get(next).is_some() {
+            Ok(format!("#{next}", next = next.0))
+        } else {
+            Err("#-1".to_string())
+        }
+    }
+
+    /// `wipe(obj/pattern)`: the matching attributes cleared (all of them through @wipe).
+    fn wipe(&mut self, who: Dbref, obj: Dbref, pattern: &str) -> Result<String, String> {
+        if pattern == "*" || pattern.is_empty() {
+            self.command(who, "@wipe", &obj.to_string());
+            return Ok(String::new());
+        }
+        if !self.game.controls_dbref(who, obj) {
+            self.game.tell(who, "Permission denied.");
+            return Ok(String::new());
+        }
+        let names: Vec<String> = self
+            .game
+            .world
+            .get(obj)
+            .map(|o| {
+                o.attrs
+                    .iter()
+                    .map(|(k, _)| k.clone())
+                    .filter(|k| crate::world::lock::glob(&pattern.to_ascii_uppercase(), k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for name in &names {
+            self.game.world.set_attr(obj, name, None);
+            self.game.ctx.wb.push(
+                crate::store::Key::Obj(obj),
+                crate::store::write_behind::Op::Remove(crate::world::object::attr_field(name)),
+            );
+        }
+        self.game.touch(obj, &[]);
+        self.game
+            .tell(who, &format!("Attributes wiped ({}).", names.len()));
+        Ok(String::new())
     }
 }
 
@@ -33,7 +150,7 @@ impl Host for WorldHost<'_> {
     }
 
     fn name(&self, obj: SoftDbref) -> Option<String> {
-        self.object(obj).map(|o| o.name.clone())
+        self.object(obj).map(|o| o.short_name().to_string())
     }
 
     fn obj_type(&self, obj: SoftDbref) -> Option<ObjType> {
@@ -70,7 +187,10 @@ impl Host for WorldHost<'_> {
         if name == "DESCRIBE" {
             return self.attr(obj, name);
         }
-        self.world.attr(to_world(obj)?, name).map(str::to_string)
+        self.game
+            .world
+            .attr(to_world(obj)?, name)
+            .map(str::to_string)
     }
 
     fn has_flag(&self, obj: SoftDbref, flag: &str) -> bool {
@@ -90,7 +210,265 @@ impl Host for WorldHost<'_> {
 
     fn notify(&mut self, target: SoftDbref, text: &str) {
         if let Some(d) = to_world(target) {
-            self.notes.push((d, text.to_string()));
+            if self.notes.len() < 10_000 {
+                self.notes.push((d, text.to_string()));
+            }
+        }
+    }
+
+    fn full_name(&self, obj: SoftDbref) -> Option<String> {
+        self.object(obj).map(|o| o.name.clone())
+    }
+
+    fn contents(&self, obj: SoftDbref) -> Vec<SoftDbref> {
+        to_world(obj).map_or_else(Vec::new, |d| Self::list(self.game.world.contents(d)))
+    }
+
+    fn exits(&self, room: SoftDbref) -> Vec<SoftDbref> {
+        to_world(room).map_or_else(Vec::new, |d| Self::list(self.game.world.exits(d)))
+    }
+
+    fn parent(&self, obj: SoftDbref) -> SoftDbref {
+        to_soft(self.object(obj).and_then(|o| o.parent))
+    }
+
+    fn children(&self, obj: SoftDbref) -> Vec<SoftDbref> {
+        let Some(d) = to_world(obj) else {
+            return Vec::new();
+        };
+        self.game
+            .world
+            .iter()
+            .filter(|o| o.parent == Some(d))
+            .map(|o| SoftDbref::from(o.dbref.0))
+            .collect()
+    }
+
+    fn link(&self, obj: SoftDbref) -> SoftDbref {
+        match self.object(obj).and_then(|o| o.link) {
+            Some(d) if d == Dbref::HOME => -3,
+            other => to_soft(other),
+        }
+    }
+
+    fn entrances(&self, obj: SoftDbref) -> Vec<SoftDbref> {
+        let Some(d) = to_world(obj) else {
+            return Vec::new();
+        };
+        self.game
+            .world
+            .iter()
+            .filter(|o| o.link == Some(d))
+            .map(|o| SoftDbref::from(o.dbref.0))
+            .collect()
+    }
+
+    fn attrs(&self, obj: SoftDbref) -> Vec<AttrInfo> {
+        let Some(o) = self.object(obj) else {
+            return Vec::new();
+        };
+        let info = |name: &str, value: &str| AttrInfo {
+            name: name.to_string(),
+            value: value.to_string(),
+            flags: Vec::new(),
+            owner: SoftDbref::from(o.owner.0),
+        };
+        let mut v: Vec<AttrInfo> = o.attrs.iter().map(|(k, val)| info(k, val)).collect();
+        if !o.description.is_empty() && o.attrs.get("DESCRIBE").is_none() {
+            v.push(info("DESCRIBE", &o.description));
+        }
+        v
+    }
+
+    fn flags(&self, obj: SoftDbref) -> Vec<(String, char)> {
+        let Some(o) = self.object(obj) else {
+            return Vec::new();
+        };
+        let mut v: Vec<(String, char)> = Flags::TABLE
+            .iter()
+            .filter(|(_, _, bit)| o.flags.has(*bit))
+            .map(|(n, c, _)| (n.to_string(), *c))
+            .collect();
+        if o.kind == ObjectKind::Player && self.game.ctx.table.is_connected(o.dbref) {
+            v.push(("CONNECTED".to_string(), 'c'));
+        }
+        v
+    }
+
+    fn flag_table(&self) -> Vec<(String, char)> {
+        let mut v: Vec<(String, char)> = Flags::TABLE
+            .iter()
+            .map(|(n, c, _)| (n.to_string(), *c))
+            .collect();
+        v.push(("CONNECTED".to_string(), 'c'));
+        v
+    }
+
+    fn match_thing(&self, looker: SoftDbref, name: &str) -> Result<SoftDbref, MatchError> {
+        let Some(who) = to_world(looker) else {
+            return Err(MatchError::NotFound);
+        };
+        // An absolute dbref names any live object (PennMUSH's MAT_ABSOLUTE); what may be
+        // done with it is each function's own check.
+        if let Some(d) = Dbref::parse(name.trim()) {
+            return if self.game.world.get(d).is_some() {
+                Ok(SoftDbref::from(d.0))
+            } else {
+                Err(MatchError::NotFound)
+            };
+        }
+        match matching::find(self.game, who, name, Scope::NEAR) {
+            Ok(d) => Ok(SoftDbref::from(d.0)),
+            Err(m) if m == matching::AMBIGUOUS => Err(MatchError::Ambiguous),
+            Err(_) => Err(MatchError::NotFound),
+        }
+    }
+
+    fn player_by_name(&self, name: &str) -> Option<SoftDbref> {
+        self.game
+            .world
+            .player_by_name(name)
+            .map(|d| SoftDbref::from(d.0))
+    }
+
+    fn lock(&self, obj: SoftDbref, kind: &str) -> Option<String> {
+        self.object(obj).and_then(|o| o.locks.get(kind).cloned())
+    }
+
+    fn eval_lock(&self, obj: SoftDbref, kind: &str, who: SoftDbref) -> bool {
+        match (to_world(obj), to_world(who)) {
+            (Some(o), Some(w)) => self.game.world.passes_lock(o, kind, w),
+            _ => false,
+        }
+    }
+
+    fn controls(&self, who: SoftDbref, what: SoftDbref) -> bool {
+        match (to_world(who), to_world(what)) {
+            (Some(w), Some(t)) => {
+                self.game.world.get(w).is_some() && self.game.controls_dbref(w, t)
+            }
+            _ => false,
+        }
+    }
+
+    fn modified_time(&self, obj: SoftDbref) -> i64 {
+        self.object(obj)
+            .map_or(0, |o| i64::try_from(o.modified).unwrap_or(i64::MAX))
+    }
+
+    fn sessions(&self) -> Vec<SessionInfo> {
+        let now = crate::session::table::now_millis();
+        let mut all = self.game.ctx.table.snapshot();
+        all.retain(|s| s.player.is_some());
+        all.sort_by_key(|s| (s.logged_in_at_ms.unwrap_or(s.connected_at_ms), s.handle));
+        let secs = |ms: u64| i64::try_from(now.saturating_sub(ms) / 1000).unwrap_or(0);
+        all.into_iter()
+            .filter_map(|s| {
+                Some(SessionInfo {
+                    player: SoftDbref::from(s.player?.0),
+                    port: i64::try_from(s.handle).unwrap_or(0),
+                    conn_secs: secs(s.logged_in_at_ms.unwrap_or(s.connected_at_ms)),
+                    idle_secs: secs(s.last_seen_ms),
+                    doing: s.doing.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn quota(&self, obj: SoftDbref) -> i64 {
+        let Some(d) = to_world(obj) else {
+            return 0;
+        };
+        let quota = self.game.ctx.config.game.building_quota;
+        let left = quota.saturating_sub(self.game.world.owned_by(d));
+        i64::try_from(left).unwrap_or(i64::MAX)
+    }
+
+    fn side_effects(&self) -> bool {
+        NESTING.with(|n| n.get()) <= MAX_EFFECT_NESTING
+    }
+
+    fn act(&mut self, executor: SoftDbref, effect: Effect) -> Result<String, String> {
+        let Some(who) = to_world(executor) else {
+            return Err("#-1".to_string());
+        };
+        let w = |d: SoftDbref| to_world(d).map_or_else(|| "#-1".to_string(), |d| d.to_string());
+        self.flush();
+        match effect {
+            Effect::Flag { obj, flag } => {
+                self.command(who, "@set", &format!("{}={flag}", w(obj)));
+                Ok(String::new())
+            }
+            Effect::Attr { obj, attr, value } => {
+                let handle = self
+                    .game
+                    .ctx
+                    .table
+                    .handles_of(who)
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
+                let caller = Caller {
+                    handle,
+                    player: who,
+                };
+                crate::command::attributes::set_attr(self.game, caller, &w(obj), &attr, &value);
+                Ok(String::new())
+            }
+            Effect::Wipe { obj, pattern } => match to_world(obj) {
+                Some(o) => self.wipe(who, o, &pattern),
+                None => Err("#-1".to_string()),
+            },
+            Effect::Create { name } => self.making(who, "@create", &name),
+            Effect::Dig { name, to, from } => {
+                let args = match (to.is_empty(), from.is_empty()) {
+                    (true, _) => name,
+                    (false, true) => format!("{name}={to}"),
+                    (false, false) => format!("{name}={to},{from}"),
+                };
+                self.making(who, "@dig", &args)
+            }
+            Effect::Open { name, dest } => {
+                let args = if dest.is_empty() {
+                    name
+                } else {
+                    format!("{name}={dest}")
+                };
+                self.making(who, "@open", &args)
+            }
+            Effect::Link { obj, dest } => {
+                self.command(who, "@link", &format!("{}={dest}", w(obj)));
+                Ok(String::new())
+            }
+            Effect::Tel { obj, dest } => {
+                self.command(who, "@teleport", &format!("{}={}", w(obj), w(dest)));
+                Ok(String::new())
+            }
+            Effect::Clone { obj, name } => {
+                let args = if name.is_empty() {
+                    w(obj)
+                } else {
+                    format!("{}={name}", w(obj))
+                };
+                self.making(who, "@clone", &args)
+            }
+            Effect::Name { obj, name } => {
+                self.command(who, "@name", &format!("{}={name}", w(obj)));
+                Ok(String::new())
+            }
+            Effect::Parent { obj, parent } => {
+                let p = parent.map_or(String::new(), w);
+                self.command(who, "@parent", &format!("{}={p}", w(obj)));
+                Ok(String::new())
+            }
+            Effect::Lock { obj, kind, key } => {
+                let word = format!("@lock/{kind}");
+                if commands().get(&word).is_none() {
+                    return Err("#-1 NO SUCH LOCK".to_string());
+                }
+                self.command(who, &word, &format!("{}={key}", w(obj)));
+                Ok(String::new())
+            }
         }
     }
 }
@@ -108,18 +486,18 @@ impl Game {
     /// before the result is returned.
     pub fn evaluate(&mut self, enactor: Dbref, text: &str) -> Result<String, EvalFailure> {
         let me = SoftDbref::from(enactor.0);
+        let budget = self.ctx.config.game.softcode_time_budget();
         let mut host = WorldHost {
-            world: &self.world,
+            game: self,
             notes: Vec::new(),
         };
+        let _nested = Nested::enter();
         let result = {
             let mut ev = Eval::new(&mut host, Context::new(me, me, me));
-            ev.limits.time = self.ctx.config.game.softcode_time_budget();
+            ev.limits.time = budget;
             ev.eval_str(text, Mode::Command)
         };
-        for (to, note) in std::mem::take(&mut host.notes) {
-            self.tell(to, &note);
-        }
+        host.flush();
         result.map_err(|e| match e {
             ParseError::TooDeep => EvalFailure::TooDeep,
         })

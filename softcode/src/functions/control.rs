@@ -50,20 +50,38 @@ fn switch_match(pat: &str, s: &str) -> bool {
 }
 
 fn switch_common(ev: &mut Eval, a: &Args, o: &mut String, all: bool, exact: bool) {
-    let target = ev.lazy(a, 0);
+    let mut target = ev.take_string();
+    ev.lazy_into(a, 0, &mut target);
+    let mut pat = ev.take_string();
+    switch_loop(ev, a, o, all, exact, &target, &mut pat);
+    ev.give_string(pat);
+    ev.give_string(target);
+}
+
+fn switch_loop(
+    ev: &mut Eval,
+    a: &Args,
+    o: &mut String,
+    all: bool,
+    exact: bool,
+    target: &str,
+    pat: &mut String,
+) {
     let n = a.len();
     let mut i = 1;
     let mut matched = false;
     while i + 1 < n {
-        let pat = ev.lazy(a, i);
+        pat.clear();
+        ev.lazy_into(a, i, pat);
+        let pat: &str = pat;
         let hit = if exact {
             pat == target
         } else {
-            switch_match(&pat, &target)
+            switch_match(pat, target)
         };
         if hit {
             matched = true;
-            run_branch(ev, a, i + 1, &target, exact, o);
+            run_branch(ev, a, i + 1, target, exact, o);
             if !all {
                 return;
             }
@@ -74,18 +92,22 @@ fn switch_common(ev: &mut Eval, a: &Args, o: &mut String, all: bool, exact: bool
         }
     }
     if !matched && i < n {
-        run_branch(ev, a, i, &target, exact, o);
+        run_branch(ev, a, i, target, exact, o);
     }
 }
 
 fn run_branch(ev: &mut Eval, a: &Args, i: usize, target: &str, exact: bool, o: &mut String) {
-    ev.ctx.switch.push(target.to_string());
+    let mut t = ev.take_string();
+    t.push_str(target);
+    ev.ctx.switch.push(t);
     if exact {
         ev.lazy_into(a, i, o);
     } else {
         ev.lazy_bound(a, i, &[(Token::Switch, target)], o);
     }
-    ev.ctx.switch.pop();
+    if let Some(t) = ev.ctx.switch.pop() {
+        ev.give_string(t);
+    }
 }
 
 fn fun_switch(ev: &mut Eval, a: &Args, o: &mut String) {

@@ -3,7 +3,7 @@
 //! filterbool, step, mix, munge, foreach.
 
 use crate::context::IterFrame;
-use crate::eval::{push, Args, Eval, E_NOTVIS, E_RECURSION, MAX_OUTPUT};
+use crate::eval::{push, push_i64, Args, Eval, E_NOTVIS, E_RECURSION, MAX_OUTPUT};
 use crate::functions::lists::{osep_arg, sep_arg, split_sep, E_SEP};
 use crate::functions::math::{parse_int, truthy, E_INT};
 use crate::functions::{FnDef, MANY};
@@ -125,8 +125,15 @@ pub fn call(ev: &mut Eval, sc: &UfunScope, uf: &Ufun, args: &[&str], res: &mut S
         push(res, E_RECURSION);
         return false;
     }
-    ev.ctx.args.clear();
-    ev.ctx.args.extend(args.iter().map(|s| s.to_string()));
+    ev.ctx.args.truncate(args.len());
+    for (slot, a) in ev.ctx.args.iter_mut().zip(args) {
+        slot.clear();
+        slot.push_str(a);
+    }
+    let have = ev.ctx.args.len();
+    ev.ctx
+        .args
+        .extend(args.iter().skip(have).map(|s| s.to_string()));
     ev.eval_expr(&uf.code, res);
     !ev.aborted()
 }
@@ -202,10 +209,12 @@ fn fun_fold(ev: &mut Eval, a: &Args, o: &mut String) {
     };
     with_ufun(ev, a.get(0), o, |ev, sc, uf, o| {
         let mut r = String::new();
+        let mut idx = String::new();
         let mut n = 0usize;
         loop {
             let item = items.get(i).copied().unwrap_or("");
-            let idx = n.to_string();
+            idx.clear();
+            push_i64(&mut idx, n as i64);
             let go = call(ev, sc, uf, &[&base, item, &idx], &mut r);
             std::mem::swap(&mut base, &mut r);
             i += 1;

@@ -2,7 +2,7 @@
 //! `#@`, itext/inum/ilev/ibreak), stext/slev. The full list family extends this.
 
 use crate::context::IterFrame;
-use crate::eval::{push, Args, Eval, E_ARGRANGE, E_INT, MAX_OUTPUT};
+use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, MAX_OUTPUT};
 use crate::functions::math::{fmt_number, parse_int, parse_number, E_INTS, E_NUM};
 use crate::functions::FnDef;
 use crate::parse::Token;
@@ -13,7 +13,7 @@ pub const E_SEP: &str = "#-1 SEPARATOR MUST BE ONE CHARACTER";
 /// Split `list` on `delim` as PennMUSH does: a space delimiter trims and collapses.
 pub fn split_list<'a>(list: &'a str, delim: &str) -> Vec<&'a str> {
     if delim.is_empty() || delim == " " {
-        list.split(' ').filter(|s| !s.is_empty()).collect()
+        split_spaces(list)
     } else if list.is_empty() {
         Vec::new()
     } else {
@@ -21,11 +21,32 @@ pub fn split_list<'a>(list: &'a str, delim: &str) -> Vec<&'a str> {
     }
 }
 
+/// The non-empty runs between spaces (`split(' ')` without the empty pieces), by bytes.
+fn split_spaces(list: &str) -> Vec<&str> {
+    let b = list.as_bytes();
+    let mut v = Vec::with_capacity(b.len() / 4 + 1);
+    let mut start = None;
+    for (i, &c) in b.iter().enumerate() {
+        match (c == b' ', start) {
+            (true, Some(s)) => {
+                v.extend(list.get(s..i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        v.extend(list.get(s..));
+    }
+    v
+}
+
 /// Split on a one-character separator (PennMUSH's list2arr): a space trims the list and
 /// collapses runs of spaces; any other separator keeps empty elements.
 pub fn split_sep(list: &str, sep: char) -> Vec<&str> {
     if sep == ' ' {
-        list.split(' ').filter(|s| !s.is_empty()).collect()
+        split_spaces(list)
     } else if list.is_empty() {
         Vec::new()
     } else {
@@ -96,13 +117,40 @@ macro_rules! sep_or_err {
     };
 }
 
+/// How many elements `split_sep(list, sep)` would give, without building them.
+fn count_sep(list: &str, sep: char) -> usize {
+    if sep == ' ' {
+        let mut n = 0;
+        let mut prev = b' ';
+        for &c in list.as_bytes() {
+            if prev == b' ' && c != b' ' {
+                n += 1;
+            }
+            prev = c;
+        }
+        n
+    } else if list.is_empty() {
+        0
+    } else {
+        list.split(sep).count()
+    }
+}
+
 fn fun_words(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
-    push(o, &split_sep(a.get(0), sep).len().to_string())
+    push_i64(o, count_sep(a.get(0), sep) as i64)
 }
 fn fun_first(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
-    if let Some(w) = split_sep(a.get(0), sep).first() {
+    let list = a.get(0);
+    let w = if sep == ' ' {
+        list.split(' ').find(|s| !s.is_empty())
+    } else if list.is_empty() {
+        None
+    } else {
+        list.split(sep).next()
+    };
+    if let Some(w) = w {
         push(o, w)
     }
 }
@@ -196,12 +244,7 @@ fn fun_lnum(_: &mut Eval, a: &Args, o: &mut String) {
 
 /// Append an integer without an intermediate String while there is room.
 fn push_int(o: &mut String, k: i64) {
-    use std::fmt::Write;
-    if o.len() + 21 <= MAX_OUTPUT {
-        let _ = write!(o, "{k}");
-    } else {
-        push(o, &k.to_string());
-    }
+    push_i64(o, k)
 }
 
 fn fun_extract(_: &mut Eval, a: &Args, o: &mut String) {

@@ -2,7 +2,7 @@
 //! (`is_number`, `is_integer`, booleans) and number printing (`%.6f`, trailing zeros
 //! removed, `-0`, `inf`), which the other families reuse.
 
-use crate::eval::{push, Args, Eval};
+use crate::eval::{push, push_i64, Args, Eval};
 use crate::functions::{FnDef, MANY};
 
 pub const E_NUMS: &str = "#-1 ARGUMENTS MUST BE NUMBERS";
@@ -69,6 +69,18 @@ pub fn parse_number(s: &str) -> Option<f64> {
 
 /// Parse a PennMUSH integer (optional sign, digits, surrounding spaces).
 pub fn parse_int(s: &str) -> Option<i64> {
+    // Fast path: up to 18 plain digits cannot overflow.
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, b.get(1..).unwrap_or(&[])),
+        _ => (false, b),
+    };
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let v = digits
+            .iter()
+            .fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+        return Some(if neg { -v } else { v });
+    }
     let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
@@ -79,6 +91,10 @@ pub fn parse_int(s: &str) -> Option<i64> {
 
 /// PennMUSH's leading-integer conversion (atoi-like; `trunc(12abc)` is 12).
 pub fn atoi_prefix(s: &str) -> i64 {
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        return b.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+    }
     let t = s.trim_start();
     let b = t.as_bytes();
     let mut i = 0;
@@ -91,8 +107,54 @@ pub fn atoi_prefix(s: &str) -> i64 {
     t.get(..i).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0)
 }
 
+/// Largest magnitude below which every integer is an exact f64 (2^53).
+const EXACT: i64 = 1 << 53;
+
+/// A plain integer (spaces, sign, at most 15 digits) as PennMUSH's parser would read it
+/// into a double: exact, so integer arithmetic gives the same answer. None otherwise.
+fn small_int(s: &str) -> Option<i64> {
+    let t = s.as_bytes();
+    let t = if t.first().is_some_and(u8::is_ascii_whitespace)
+        || t.last().is_some_and(u8::is_ascii_whitespace)
+    {
+        s.trim_matches(|c: char| c.is_ascii_whitespace()).as_bytes()
+    } else {
+        t
+    };
+    let (neg, body) = match t.first() {
+        Some(b'-') => (true, t.get(1..)?),
+        Some(b'+') => (false, t.get(1..)?),
+        _ => (false, t),
+    };
+    if body.is_empty() || body.len() > 15 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in body {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// Append a number as `fmt_number` prints it, without allocating for integral values.
+pub fn push_number(out: &mut String, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        push_i64(out, v as i64);
+    } else {
+        push(out, &fmt_number(v));
+    }
+}
+
 /// Print a number as PennMUSH does: six decimals, trailing zeros and dot removed.
 pub fn fmt_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        let mut s = String::new();
+        push_i64(&mut s, v as i64);
+        return s;
+    }
     if v.is_nan() {
         return "nan".into();
     }
@@ -136,24 +198,60 @@ fn nums(args: &Args) -> Option<Vec<f64>> {
 }
 
 fn fold_nums(args: &Args, out: &mut String, f: impl Fn(f64, f64) -> f64) {
-    match nums(args) {
-        Some(v) => {
-            let mut it = v.into_iter();
-            let first = it.next().unwrap_or(0.0);
-            push(out, &fmt_number(it.fold(first, f)));
+    let mut acc: Option<f64> = None;
+    for a in args.all() {
+        let Some(x) = parse_number(a) else {
+            return push(out, E_NUMS);
+        };
+        acc = Some(match acc {
+            None => x,
+            Some(p) => f(p, x),
+        });
+    }
+    push_number(out, acc.unwrap_or(0.0));
+}
+
+/// add/sub/mul on plain integers, when every step stays exact as a double (so the
+/// answer is the one the floating-point fold gives); false means use that fold. A zero
+/// result also defers to it, for the sign of `-0`.
+fn int_fast(args: &Args, out: &mut String, f: impl Fn(i64, i64) -> Option<i64>) -> bool {
+    let mut acc: Option<i64> = None;
+    for a in args.all() {
+        let Some(x) = small_int(a) else {
+            return false;
+        };
+        let next = match acc {
+            None => Some(x),
+            Some(p) => f(p, x),
+        };
+        match next {
+            Some(v) if v > -EXACT && v < EXACT => acc = Some(v),
+            _ => return false,
         }
-        None => push(out, E_NUMS),
+    }
+    match acc {
+        Some(v) if v != 0 => {
+            push_i64(out, v);
+            true
+        }
+        _ => false,
     }
 }
 
 fn fun_add(_: &mut Eval, a: &Args, o: &mut String) {
-    fold_nums(a, o, |x, y| x + y)
+    if !int_fast(a, o, i64::checked_add) {
+        fold_nums(a, o, |x, y| x + y)
+    }
 }
 fn fun_sub(_: &mut Eval, a: &Args, o: &mut String) {
-    fold_nums(a, o, |x, y| x - y)
+    if !int_fast(a, o, i64::checked_sub) {
+        fold_nums(a, o, |x, y| x - y)
+    }
 }
 fn fun_mul(_: &mut Eval, a: &Args, o: &mut String) {
-    fold_nums(a, o, |x, y| x * y)
+    if !int_fast(a, o, i64::checked_mul) {
+        fold_nums(a, o, |x, y| x * y)
+    }
 }
 fn fun_max(_: &mut Eval, a: &Args, o: &mut String) {
     if a.is_empty() {
@@ -174,15 +272,26 @@ fn fun_mean(_: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 
-fn ints(args: &Args) -> Option<Vec<i64>> {
-    args.all().iter().map(|a| parse_int(a)).collect()
-}
-
 fn int_fold(a: &Args, o: &mut String, f: impl Fn(i64, i64) -> Option<i64>) {
-    let Some(v) = ints(a) else {
-        return push(o, E_INTS);
+    // Parse every argument first (a non-integer anywhere wins over division by zero),
+    // on the stack for the usual two or three.
+    let mut small = [0i64; 4];
+    let mut big = Vec::new();
+    for (i, s) in a.all().iter().enumerate() {
+        let Some(v) = parse_int(s) else {
+            return push(o, E_INTS);
+        };
+        match small.get_mut(i) {
+            Some(slot) if a.len() <= 4 => *slot = v,
+            _ => big.push(v),
+        }
+    }
+    let vals: &[i64] = if a.len() <= 4 {
+        small.get(..a.len()).unwrap_or(&[])
+    } else {
+        &big
     };
-    let mut it = v.into_iter();
+    let mut it = vals.iter().copied();
     let mut acc = it.next().unwrap_or(0);
     for x in it {
         if x == 0 {
@@ -193,7 +302,7 @@ fn int_fold(a: &Args, o: &mut String, f: impl Fn(i64, i64) -> Option<i64>) {
             None => return push(o, E_DIV0),
         }
     }
-    push(o, &acc.to_string());
+    push_i64(o, acc);
 }
 
 fn fun_div(_: &mut Eval, a: &Args, o: &mut String) {

@@ -13,18 +13,31 @@ use std::sync::OnceLock;
 use crate::eval::{Args, Eval};
 
 pub mod ansi;
+pub mod attrs;
+pub mod config;
+pub mod conn;
 pub mod control;
+pub mod db;
+pub mod effects;
 pub mod encoding;
+pub mod etime;
+pub mod flags;
 pub mod format;
 pub mod functional;
+pub mod json;
+pub mod json_mod;
 pub mod listmatch;
 pub mod lists;
 pub mod math;
+pub mod misc;
 pub mod regex;
 pub mod registers;
 pub mod sets;
 pub mod sort;
 pub mod strings;
+pub mod time;
+pub mod timecalc;
+pub mod vector;
 pub mod wild;
 
 /// Index into the registration table.
@@ -113,6 +126,19 @@ const FAMILIES: &[&[FnDef]] = &[
     sets::FUNCTIONS,
     sort::FUNCTIONS,
     functional::FUNCTIONS,
+    time::FUNCTIONS,
+    etime::FUNCTIONS,
+    timecalc::FUNCTIONS,
+    vector::FUNCTIONS,
+    json::FUNCTIONS,
+    json_mod::FUNCTIONS,
+    misc::FUNCTIONS,
+    config::FUNCTIONS,
+    db::FUNCTIONS,
+    flags::FUNCTIONS,
+    attrs::FUNCTIONS,
+    conn::FUNCTIONS,
+    effects::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {

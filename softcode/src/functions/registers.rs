@@ -1,6 +1,6 @@
 //! q-registers: setq/setr/r/letq/localize/unsetq/listq/registers, and `%q`'s store.
 
-use crate::context::{valid_qreg, MAX_QREGS};
+use crate::context::{qreg_key, valid_qreg, MAX_QREGS};
 use crate::eval::{push, Args, Eval};
 use crate::functions::control::wild_match;
 use crate::functions::{FnDef, MANY};
@@ -12,11 +12,17 @@ pub fn setq(ev: &mut Eval, name: &str, val: &str) -> bool {
     if !valid_qreg(name) {
         return false;
     }
-    let key = name.to_ascii_uppercase();
+    let mut buf = [0u8; 64];
+    let Some(key) = qreg_key(name, &mut buf) else {
+        return false;
+    };
     if val.is_empty() {
-        ev.ctx.qregs.remove(key.as_str());
-    } else if ev.ctx.qregs.len() < MAX_QREGS || ev.ctx.qregs.contains_key(key.as_str()) {
-        ev.ctx.qregs.insert(key.into_boxed_str(), val.to_string());
+        ev.ctx.qregs.remove(key);
+    } else if let Some(v) = ev.ctx.qregs.get_mut(key) {
+        v.clear();
+        v.push_str(val);
+    } else if ev.ctx.qregs.len() < MAX_QREGS {
+        ev.ctx.qregs.insert(key.into(), val.to_string());
     }
     true
 }
@@ -50,17 +56,19 @@ fn fun_setr(ev: &mut Eval, a: &Args, o: &mut String) {
 
 fn fun_r(ev: &mut Eval, a: &Args, o: &mut String) {
     let name = a.get(0);
-    let kind = a.get(1).to_ascii_lowercase();
-    match kind.as_str() {
-        "" | "qregisters" => {
-            if !valid_qreg(name) {
-                return push(o, E_REGNAME);
-            }
-            if let Some(v) = ev.ctx.qregs.get(name.to_ascii_uppercase().as_str()) {
-                let v = v.clone();
-                push(o, &v);
-            }
+    let kind_arg = a.get(1);
+    if kind_arg.is_empty() || kind_arg.eq_ignore_ascii_case("qregisters") {
+        if !valid_qreg(name) {
+            return push(o, E_REGNAME);
         }
+        let mut buf = [0u8; 64];
+        if let Some(v) = qreg_key(name, &mut buf).and_then(|k| ev.ctx.qregs.get(k)) {
+            push(o, v);
+        }
+        return;
+    }
+    let kind = kind_arg.to_ascii_lowercase();
+    match kind.as_str() {
         "args" => {
             if let Some(v) = name.parse::<usize>().ok().and_then(|n| ev.ctx.args.get(n)) {
                 let v = v.clone();

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 
 use crate::eval::{push, Args, Eval, MAX_OUTPUT};
 use crate::functions::lists::{osep_arg, sep_arg, split_sep, E_SEP};
-use crate::functions::sort::{autodetect2, build, compare, sort_indices, Kind, Rec, SortType};
+use crate::functions::math::atoi_prefix;
+use crate::functions::sort::{autodetect2, build, compare, sort_recs, Kind, Rec, SortType};
 use crate::functions::FnDef;
 
 #[derive(Clone, Copy)]
@@ -17,12 +18,19 @@ struct Ops {
 
 /// Sort then drop neighbours that compare equal (PennMUSH's slist_uniq keeps the first).
 fn sorted_unique<'a>(ev: &Eval, items: &[&'a str], t: &SortType) -> (Vec<&'a str>, Vec<Rec>) {
-    let idx = sort_indices(ev, items, t);
-    let sorted: Vec<&str> = idx.iter().filter_map(|i| items.get(*i).copied()).collect();
-    let recs = build(ev, &sorted, t);
-    let mut words = Vec::with_capacity(sorted.len());
-    let mut keep: Vec<Rec> = Vec::with_capacity(sorted.len());
-    for (w, r) in sorted.into_iter().zip(recs) {
+    // Build the sort keys once and carry them through the sort.
+    let mut recs: Vec<Option<Rec>> = build(ev, items, t).into_iter().map(Some).collect();
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    sort_recs(&mut idx, &recs, t, Option::as_ref);
+    let mut words = Vec::with_capacity(items.len());
+    let mut keep: Vec<Rec> = Vec::with_capacity(items.len());
+    for i in idx {
+        let (Some(w), Some(r)) = (
+            items.get(i).copied(),
+            recs.get_mut(i).and_then(Option::take),
+        ) else {
+            continue;
+        };
         if keep
             .last()
             .is_some_and(|l| compare(t, l, &r) == Ordering::Equal)
@@ -55,6 +63,9 @@ fn setmanip(ev: &mut Eval, a: &Args, o: &mut String, ops: Ops) {
         ),
     };
     let t = t.unwrap_or_else(|| SortType::of(autodetect2(&l1, &l2)));
+    if t.kind == Kind::Numeric {
+        return numeric_setmanip(&l1, &l2, t.desc, &osep, ops, o);
+    }
     let (w1, r1) = sorted_unique(ev, &l1, &t);
     let (w2, r2) = sorted_unique(ev, &l2, &t);
     let (mut x, mut y) = (0, 0);
@@ -103,6 +114,76 @@ fn setmanip(ev: &mut Eval, a: &Args, o: &mut String, ops: Ops) {
     if ops.gt {
         for w in w2.iter().skip(y) {
             emit(o, w);
+            if o.len() >= MAX_OUTPUT {
+                return;
+            }
+        }
+    }
+}
+
+/// Sort by integer key (stably; descending if `desc`) and drop equal neighbours.
+fn numeric_unique<'a>(items: &[&'a str], desc: bool) -> Vec<(i64, &'a str)> {
+    let mut v: Vec<(i64, &str)> = items.iter().map(|s| (atoi_prefix(s), *s)).collect();
+    if desc {
+        v.sort_by_key(|x| std::cmp::Reverse(x.0));
+    } else {
+        v.sort_by_key(|x| x.0);
+    }
+    v.dedup_by_key(|x| x.0);
+    v
+}
+
+/// `setmanip` for numeric sorts: the same merge over plain integer keys.
+fn numeric_setmanip(l1: &[&str], l2: &[&str], desc: bool, osep: &str, ops: Ops, o: &mut String) {
+    let w1 = numeric_unique(l1, desc);
+    let w2 = numeric_unique(l2, desc);
+    let (mut x, mut y) = (0, 0);
+    let mut first = true;
+    let mut emit = |o: &mut String, w: &str| {
+        if !first {
+            push(o, osep);
+        }
+        first = false;
+        push(o, w);
+    };
+    while let (Some(p), Some(q)) = (w1.get(x), w2.get(y)) {
+        if o.len() >= MAX_OUTPUT {
+            return;
+        }
+        let c = p.0.cmp(&q.0);
+        match if desc { c.reverse() } else { c } {
+            Ordering::Less => {
+                if ops.lt {
+                    emit(o, p.1);
+                }
+                x += 1;
+            }
+            Ordering::Greater => {
+                if ops.gt {
+                    emit(o, q.1);
+                }
+                y += 1;
+            }
+            Ordering::Equal => {
+                if ops.eq {
+                    emit(o, p.1);
+                }
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    if ops.lt {
+        for w in w1.iter().skip(x) {
+            emit(o, w.1);
+            if o.len() >= MAX_OUTPUT {
+                return;
+            }
+        }
+    }
+    if ops.gt {
+        for w in w2.iter().skip(y) {
+            emit(o, w.1);
             if o.len() >= MAX_OUTPUT {
                 return;
             }

@@ -362,7 +362,7 @@ pub fn compare(t: &SortType, a: &Rec, b: &Rec) -> Ordering {
 }
 
 /// Stable merge sort that never panics, whatever the comparator does.
-pub fn merge_sort<T: Clone>(v: &mut Vec<T>, cmp: &mut dyn FnMut(&T, &T) -> Ordering) {
+pub fn merge_sort<T: Clone, F: FnMut(&T, &T) -> Ordering + ?Sized>(v: &mut Vec<T>, cmp: &mut F) {
     let n = v.len();
     if n < 2 {
         return;
@@ -399,17 +399,43 @@ pub fn merge_sort<T: Clone>(v: &mut Vec<T>, cmp: &mut dyn FnMut(&T, &T) -> Order
     *v = src;
 }
 
-/// Sort `items` by `t`; returns the permutation (indices into `items`).
-pub fn sort_indices(ev: &Eval, items: &[&str], t: &SortType) -> Vec<usize> {
-    let recs = build(ev, items, t);
-    let mut idx: Vec<usize> = (0..items.len()).collect();
-    merge_sort(
-        &mut idx,
-        &mut |x: &usize, y: &usize| match (recs.get(*x), recs.get(*y)) {
+/// Sort the indices of `recs` by `compare` under `t`, stably. `compare` is a total
+/// order for every type but `f` (whose near-equality is not transitive), so those use
+/// the standard library's faster stable sort; `f` keeps the panic-free merge sort.
+pub fn sort_recs<R>(
+    idx: &mut Vec<usize>,
+    recs: &[R],
+    t: &SortType,
+    rec: impl Fn(&R) -> Option<&Rec>,
+) {
+    let mut cmp =
+        |x: &usize, y: &usize| match (recs.get(*x).and_then(&rec), recs.get(*y).and_then(&rec)) {
             (Some(a), Some(b)) => compare(t, a, b),
             _ => Ordering::Equal,
-        },
-    );
+        };
+    if t.kind == Kind::Float {
+        merge_sort(idx, &mut cmp);
+    } else {
+        idx.sort_by(cmp);
+    }
+}
+
+/// Sort `items` by `t`; returns the permutation (indices into `items`).
+pub fn sort_indices(ev: &Eval, items: &[&str], t: &SortType) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    if t.kind == Kind::Numeric {
+        // The common case, without records: plain integer keys, a total order.
+        let keys: Vec<i64> = items.iter().map(|s| atoi_prefix(s)).collect();
+        let key = |i: &usize| keys.get(*i).copied().unwrap_or(0);
+        if t.desc {
+            idx.sort_by_key(|x| std::cmp::Reverse(key(x)));
+        } else {
+            idx.sort_by_key(key);
+        }
+        return idx;
+    }
+    let recs = build(ev, items, t);
+    sort_recs(&mut idx, &recs, t, |r: &Rec| Some(r));
     idx
 }
 

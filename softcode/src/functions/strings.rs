@@ -504,16 +504,17 @@ fn fun_edit(_: &mut Eval, a: &Args, o: &mut String) {
                 }
             }
         } else {
-            let mut rest = cur.as_str();
-            while let Some(p) = rest.find(&*needle) {
-                push(&mut next, rest.get(..p).unwrap_or(""));
+            // One searcher for the whole string (not one per match).
+            let mut last = 0;
+            for (p, _) in cur.match_indices(&*needle) {
+                push(&mut next, cur.get(last..p).unwrap_or(""));
                 push(&mut next, repl);
-                rest = rest.get(p + needle.len()..).unwrap_or("");
+                last = p + needle.len();
                 if next.len() >= MAX_OUTPUT {
                     break;
                 }
             }
-            push(&mut next, rest);
+            push(&mut next, cur.get(last..).unwrap_or(""));
         }
         cur = next;
         i += 2;
