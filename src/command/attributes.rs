@@ -7,8 +7,8 @@ use super::{refuse, Caller, CommandFn};
 use crate::game::{Flow, Game};
 use crate::store::write_behind::Op;
 use crate::store::Key;
-use crate::world::object::attr_field;
-use crate::world::{Dbref, ObjectKind, ALIAS};
+use crate::world::object::{attr_field, attr_flags_field};
+use crate::world::{AttrFlags, Dbref, ObjectKind, ALIAS};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@success", |g, c, a| standard(g, c, a, "SUCCESS")),
@@ -73,6 +73,78 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
             .wb
             .push(key, Op::Set(attr_field(&name), value.to_string().into()));
         game.ack(caller.player, &format!("{obj_name}/{name} - Set."));
+    }
+    Flow::Continue
+}
+
+/// `@set <object>/<attribute>=[!]<flag> [[!]<flag> ...]`: attribute flags. Clears come
+/// before sets; wizard and mortal_dark only for wizards.
+pub fn set_attr_flags(game: &mut Game, caller: Caller, what: &str, spec: &str) -> Flow {
+    let Some((obj, attr)) = what.split_once('/') else {
+        return refuse(game, caller, "Use: @set <object>/<attribute>=[!]<flag>");
+    };
+    let name = match attr_name(attr) {
+        Ok(n) => n,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let target = match controlled_target(game, caller, obj) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let Some(current) = game
+        .world
+        .get(target)
+        .filter(|o| o.attrs.get(&name).is_some())
+        .map(|o| o.attr_flags(&name))
+    else {
+        return refuse(game, caller, "No such attribute.");
+    };
+    let (mut set, mut clear) = (0u32, 0u32);
+    for word in spec.split_whitespace() {
+        let (off, flag) = match word.strip_prefix('!') {
+            Some(f) => (true, f),
+            None => (false, word),
+        };
+        let Some((_, bit)) = AttrFlags::lookup(flag) else {
+            return refuse(game, caller, "I don't recognize that attribute flag.");
+        };
+        if off {
+            clear |= bit;
+        } else {
+            set |= bit;
+        }
+    }
+    if set | clear == 0 {
+        return refuse(game, caller, "You must specify a flag to set.");
+    }
+    let obj_name = game.name(target);
+    if (set | clear) & AttrFlags::WIZARD_ONLY != 0 && !game.is_wizard(caller.player) {
+        return refuse(
+            game,
+            caller,
+            &format!("You cannot change that flag on {obj_name}/{name}"),
+        );
+    }
+    let flags = AttrFlags((current.0 & !clear) | set);
+    game.world.set_attr_flags(target, &name, flags);
+    game.touch(target, &[]);
+    let field = attr_flags_field(&name);
+    let op = if flags.0 == 0 {
+        Op::Remove(field)
+    } else {
+        Op::Set(field, flags.names().into())
+    };
+    game.ctx.wb.push(Key::Obj(target), op);
+    if clear != 0 {
+        let names = AttrFlags(clear).names();
+        game.ack(
+            caller.player,
+            &format!("{obj_name}/{name} - {names} reset."),
+        );
+    }
+    if set != 0 {
+        let names = AttrFlags(set).names();
+        game.ack(caller.player, &format!("{obj_name}/{name} - {names} set."));
     }
     Flow::Continue
 }

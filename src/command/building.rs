@@ -52,6 +52,9 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
         );
         return Flow::Continue;
     };
+    if what.contains('/') {
+        return super::attributes::set_attr_flags(game, caller, what, flag);
+    }
     let target = match find_target(game, caller, what) {
         Ok(d) => d,
         Err(why) => return refuse(game, caller, why),

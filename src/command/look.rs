@@ -197,7 +197,13 @@ fn examine_text(game: &Game, viewer: Dbref, obj: &Object) -> String {
         text.push_str(&format!("Going since: {}\n", super::time::utc(at)));
     }
     for (name, value) in &obj.attrs {
-        text.push_str(&format!("{name}: {value}\n"));
+        // Flagged attributes show their letters, as PennMUSH does: `VIS [v]: text`.
+        let letters = obj.attr_flags(name).letters();
+        if letters.is_empty() {
+            text.push_str(&format!("{name}: {value}\n"));
+        } else {
+            text.push_str(&format!("{name} [{letters}]: {value}\n"));
+        }
     }
     let contents = game.world.contents(obj.dbref);
     if !contents.is_empty() {

@@ -1,11 +1,13 @@
 //! The World: every game object, owned by the game task, indexed by dbref and player name.
 
+pub mod attr_flags;
 pub mod lock;
 pub mod object;
 pub mod small_map;
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use attr_flags::AttrFlags;
 pub use object::{Dbref, Flags, Object, ObjectKind, PlayerData};
 
 /// All objects, by dbref, plus the indexes the commands need.
@@ -295,6 +297,8 @@ impl World {
             }
             None => {
                 obj.attrs.remove(name);
+                // A cleared attribute takes its flags with it.
+                obj.attr_flags.remove(name);
             }
         }
         if aliases {
@@ -306,6 +310,17 @@ impl World {
     }
 
     /// Clears every attribute; returns their names.
+    /// Replaces the flags of an attribute set on `dbref` (none clears them).
+    pub fn set_attr_flags(&mut self, dbref: Dbref, name: &str, flags: AttrFlags) {
+        if let Some(obj) = self.get_mut(dbref) {
+            if flags.0 == 0 {
+                obj.attr_flags.remove(name);
+            } else {
+                obj.attr_flags.insert(name.to_string(), flags.0.to_string());
+            }
+        }
+    }
+
     pub fn wipe_attrs(&mut self, dbref: Dbref) -> Vec<String> {
         let names: Vec<String> = match self.get(dbref) {
             Some(o) => o.attrs.iter().map(|(k, _)| k.clone()).collect(),

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::attr_flags::AttrFlags;
 use super::small_map::SmallMap;
 use crate::store::Fields;
 
@@ -164,6 +165,14 @@ pub struct PlayerData {
 /// Stored field names of attributes start with this.
 pub const ATTR_PREFIX: &str = "attr:";
 
+/// Stored field names of attribute flags start with this (values: flag names).
+pub const ATTR_FLAGS_PREFIX: &str = "aflags:";
+
+/// The stored field of an attribute's flags.
+pub fn attr_flags_field(name: &str) -> String {
+    format!("{ATTR_FLAGS_PREFIX}{name}")
+}
+
 /// Stored field names of locks start with this.
 pub const LOCK_PREFIX: &str = "lock:";
 
@@ -196,6 +205,8 @@ pub struct Object {
     pub description: String,
     /// Attributes by upper-case name; values verbatim.
     pub attrs: SmallMap,
+    /// Flags of the attributes that have any, by name (the bits in decimal).
+    pub attr_flags: SmallMap,
     /// Lock keys by kind ("basic", "enter", "use"), in canonical text.
     pub locks: SmallMap,
     /// Unix seconds.
@@ -205,6 +216,16 @@ pub struct Object {
 }
 
 impl Object {
+    /// The flags of one attribute set here (none when it has none).
+    pub fn attr_flags(&self, name: &str) -> AttrFlags {
+        AttrFlags(
+            self.attr_flags
+                .get(name)
+                .and_then(|b| b.parse().ok())
+                .unwrap_or(0),
+        )
+    }
+
     /// A new object of any kind with nothing set.
     pub fn new(dbref: Dbref, kind: ObjectKind, name: &str, owner: Dbref, now: u64) -> Object {
         Object {
@@ -219,6 +240,7 @@ impl Object {
             flags: Flags::default(),
             description: String::new(),
             attrs: SmallMap::default(),
+            attr_flags: SmallMap::default(),
             locks: SmallMap::default(),
             created: now,
             modified: now,
@@ -289,6 +311,10 @@ impl Object {
         for (name, value) in &self.attrs {
             f.insert(attr_field(name), value.clone().into());
         }
+        for (name, bits) in &self.attr_flags {
+            let names = AttrFlags(bits.parse().unwrap_or(0)).names();
+            f.insert(attr_flags_field(name), names.into());
+        }
         for (kind, key) in &self.locks {
             f.insert(lock_field(kind), key.clone().into());
         }
@@ -341,6 +367,14 @@ impl Object {
                 .filter_map(|(k, v)| {
                     let name = k.strip_prefix(ATTR_PREFIX)?;
                     Some((name.to_string(), String::from_utf8_lossy(v).into_owned()))
+                })
+                .collect(),
+            attr_flags: f
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name = k.strip_prefix(ATTR_FLAGS_PREFIX)?;
+                    let flags = AttrFlags::from_names(&String::from_utf8_lossy(v));
+                    (flags.0 != 0).then(|| (name.to_string(), flags.0.to_string()))
                 })
                 .collect(),
             locks: f
