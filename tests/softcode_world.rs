@@ -130,3 +130,58 @@ async fn side_effects_go_through_the_commands() {
     .await;
     assert!(own.ends_with("11"), "{own}");
 }
+
+#[tokio::test]
+async fn attribute_flags_decide_who_sees_what() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    let mut ann = server.player("Ann").await;
+    god.sync().await;
+    ann.sync().await;
+    run(&mut god, "@create Vault").await;
+    let vault = {
+        god.send("think [num(Vault)]").await;
+        god.expect("#").await;
+        let line = god.expect("\n").await;
+        format!("#{}", line.trim())
+    };
+    run(&mut god, "&OPEN Vault=anyone").await;
+    run(&mut god, "&SECRET Vault=wizards only").await;
+    run(&mut god, "&PLAIN Vault=owner only").await;
+    god.send("@set Vault/OPEN=visual").await;
+    god.expect("Vault/OPEN - visual set.").await;
+    god.send("@set Vault/SECRET=mortal_dark").await;
+    god.expect("Vault/SECRET - mortal_dark set.").await;
+    // Ann may not set wizard-only attribute flags on her own things either.
+    run(&mut ann, "@create Box").await;
+    run(&mut ann, "&NOTE Box=hi").await;
+    ann.send("@set Box/NOTE=mortal_dark").await;
+    ann.expect("You cannot change that flag on Box/NOTE").await;
+    assert_eq!(think(&mut god, "[flags(Vault/OPEN)]").await, "v");
+    assert_eq!(
+        think(&mut god, "[lflags(Vault/SECRET)]").await,
+        "mortal_dark"
+    );
+    assert_eq!(think(&mut god, "[hasflag(Vault/OPEN,visual)]").await, "1");
+    assert_eq!(think(&mut god, "[get(Vault/SECRET)]").await, "wizards only");
+    let get = |attr: &str| format!("[get({vault}/{attr})]");
+    assert_eq!(think(&mut ann, &get("OPEN")).await, "anyone");
+    let denied = "#-1 NO PERMISSION TO GET ATTRIBUTE";
+    assert_eq!(think(&mut ann, &get("PLAIN")).await, denied);
+    assert_eq!(think(&mut ann, &get("SECRET")).await, denied);
+    // set() changes attribute flags as @set does (and says so, as PennMUSH does); a
+    // cleared flag hides again.
+    assert_eq!(
+        think(&mut god, &format!("[set({vault}/OPEN,!visual)]")).await,
+        "Vault/OPEN - visual reset."
+    );
+    assert_eq!(think(&mut ann, &get("OPEN")).await, denied);
+    // no_inherit keeps a parent's attribute to itself.
+    run(&mut god, "@create Child").await;
+    run(&mut god, "@parent Child=Vault").await;
+    assert_eq!(think(&mut god, "[get(Child/PLAIN)]").await, "owner only");
+    run(&mut god, "@set Vault/PLAIN=no_inherit").await;
+    assert_eq!(think(&mut god, "[get(Child/PLAIN)]").await, "");
+    god.send("examine Vault").await;
+    god.expect("SECRET [m]: wizards only").await;
+}

@@ -34,8 +34,9 @@ pub struct AttrInfo {
     /// Upper-case name, `FOO`BAR` for trees.
     pub name: String,
     pub value: String,
-    /// Attribute flag names (lower case, as `lflags(obj/attr)` shows them).
-    pub flags: Vec<String>,
+    /// Attribute flags: (name as `lflags(obj/attr)` shows it, letter as `flags()` does;
+    /// `'\0'` when it has none).
+    pub flags: Vec<(String, char)>,
     pub owner: Dbref,
 }
 
@@ -58,6 +59,12 @@ pub struct SessionInfo {
 pub enum Effect {
     /// `@set obj=[!]FLAG`.
     Flag { obj: Dbref, flag: String },
+    /// `@set obj/attr=[!]flag ...`: attribute flags.
+    AttrFlag {
+        obj: Dbref,
+        attr: String,
+        flags: String,
+    },
     /// `&ATTR obj=value` (empty value clears).
     Attr {
         obj: Dbref,
@@ -148,6 +155,14 @@ pub trait Host {
         Vec::new()
     }
     /// The object's own attributes (no inheritance), any order.
+    /// The flags of an attribute as `attr_inherited` finds it (own, else a parent's).
+    fn attr_flags(&self, obj: Dbref, name: &str) -> Vec<(String, char)> {
+        self.attrs(obj)
+            .into_iter()
+            .find(|a| a.name == name)
+            .map(|a| a.flags)
+            .unwrap_or_default()
+    }
     fn attrs(&self, _obj: Dbref) -> Vec<AttrInfo> {
         Vec::new()
     }
@@ -474,6 +489,7 @@ impl Host for FreshDb {
         let deny = || "#-1 PERMISSION DENIED".to_string();
         let target = match &effect {
             Effect::Flag { obj, .. }
+            | Effect::AttrFlag { obj, .. }
             | Effect::Attr { obj, .. }
             | Effect::Wipe { obj, .. }
             | Effect::Tel { obj, .. }

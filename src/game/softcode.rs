@@ -11,7 +11,7 @@ use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 use super::Game;
 use crate::command::matching::{self, Scope};
 use crate::command::{Caller, CommandTable};
-use crate::world::{Dbref, Flags, ObjectKind};
+use crate::world::{AttrFlags, Dbref, Flags, ObjectKind};
 
 /// The world as evaluation sees it. What evaluation says is queued and delivered in
 /// order; side effects (`act`) are applied at once, on the game task, through the
@@ -52,6 +52,15 @@ fn commands() -> &'static CommandTable {
     TABLE.get_or_init(CommandTable::new)
 }
 
+/// Attribute flags as the evaluator lists them: (name, letter).
+fn flag_pairs(f: AttrFlags) -> Vec<(String, char)> {
+    AttrFlags::TABLE
+        .iter()
+        .filter(|(_, _, bit)| f.has(*bit))
+        .map(|(n, c, _)| (n.to_string(), *c))
+        .collect()
+}
+
 fn to_world(d: SoftDbref) -> Option<Dbref> {
     u32::try_from(d).ok().map(Dbref)
 }
@@ -78,7 +87,9 @@ impl WorldHost<'_> {
     }
 
     /// Run command `word` with (already evaluated) `args` as `who`.
-    fn command(&mut self, who: Dbref, word: &str, args: &str) {
+    /// `who` as the caller of a command run on its behalf (its first connection, if any,
+    /// hears the command's replies).
+    fn caller(&self, who: Dbref) -> Caller {
         let handle = self
             .game
             .ctx
@@ -87,10 +98,14 @@ impl WorldHost<'_> {
             .first()
             .copied()
             .unwrap_or(0);
-        let caller = Caller {
+        Caller {
             handle,
             player: who,
-        };
+        }
+    }
+
+    fn command(&mut self, who: Dbref, word: &str, args: &str) {
+        let caller = self.caller(who);
         if let Some(f) = commands().get(word) {
             f(self.game, caller, args);
         }
@@ -183,6 +198,13 @@ impl Host for WorldHost<'_> {
         o.attrs.get(name).cloned()
     }
 
+    fn attr_flags(&self, obj: SoftDbref, name: &str) -> Vec<(String, char)> {
+        to_world(obj)
+            .and_then(|d| self.game.world.attr_with_flags(d, name))
+            .map(|(_, f)| flag_pairs(f))
+            .unwrap_or_default()
+    }
+
     fn attr_inherited(&self, obj: SoftDbref, name: &str) -> Option<String> {
         if name == "DESCRIBE" {
             return self.attr(obj, name);
@@ -270,7 +292,7 @@ impl Host for WorldHost<'_> {
         let info = |name: &str, value: &str| AttrInfo {
             name: name.to_string(),
             value: value.to_string(),
-            flags: Vec::new(),
+            flags: flag_pairs(o.attr_flags(name)),
             owner: SoftDbref::from(o.owner.0),
         };
         let mut v: Vec<AttrInfo> = o.attrs.iter().map(|(k, val)| info(k, val)).collect();
@@ -395,23 +417,18 @@ impl Host for WorldHost<'_> {
         let w = |d: SoftDbref| to_world(d).map_or_else(|| "#-1".to_string(), |d| d.to_string());
         self.flush();
         match effect {
+            Effect::AttrFlag { obj, attr, flags } => {
+                let caller = self.caller(who);
+                let what = format!("{}/{attr}", w(obj));
+                crate::command::attributes::set_attr_flags(self.game, caller, &what, &flags);
+                Ok(String::new())
+            }
             Effect::Flag { obj, flag } => {
                 self.command(who, "@set", &format!("{}={flag}", w(obj)));
                 Ok(String::new())
             }
             Effect::Attr { obj, attr, value } => {
-                let handle = self
-                    .game
-                    .ctx
-                    .table
-                    .handles_of(who)
-                    .first()
-                    .copied()
-                    .unwrap_or(0);
-                let caller = Caller {
-                    handle,
-                    player: who,
-                };
+                let caller = self.caller(who);
                 crate::command::attributes::set_attr(self.game, caller, &w(obj), &attr, &value);
                 Ok(String::new())
             }

@@ -206,13 +206,22 @@ impl World {
         n
     }
 
-    /// An attribute of `dbref` or, failing that, of the nearest parent that has it.
+    /// An attribute of `dbref` or, failing that, of the nearest parent that has it (a
+    /// parent's `no_inherit` attributes are its own).
     pub fn attr(&self, dbref: Dbref, name: &str) -> Option<&str> {
+        self.attr_with_flags(dbref, name).map(|(v, _)| v)
+    }
+
+    /// Like `attr`, with the flags of the attribute where it was found.
+    pub fn attr_with_flags(&self, dbref: Dbref, name: &str) -> Option<(&str, AttrFlags)> {
         let mut at = dbref;
-        for _ in 0..=MAX_PARENT_DEPTH {
+        for level in 0..=MAX_PARENT_DEPTH {
             let obj = self.get(at)?;
             if let Some(v) = obj.attrs.get(name) {
-                return Some(v);
+                let flags = obj.attr_flags(name);
+                if level == 0 || !flags.has(AttrFlags::NO_INHERIT) {
+                    return Some((v, flags));
+                }
             }
             at = obj.parent?;
         }

@@ -70,8 +70,13 @@ fn obj_attr(ev: &mut Eval, spec: &str, o: &mut String) -> Option<(Dbref, String)
     Some((d, at.trim().to_ascii_uppercase()))
 }
 
+/// An attribute's value when the executor may see it: it controls the object (or the
+/// object or the attribute is VISUAL), and a mortal_dark attribute only for wizards.
 fn read_attr(ev: &mut Eval, d: Dbref, attr: &str, o: &mut String) -> Option<String> {
-    if !can_read(ev, d) {
+    let flags = ev.host.attr_flags(d, attr);
+    let has = |name: &str| flags.iter().any(|(n, _)| n == name);
+    let hidden = has("mortal_dark") && !ev.host.is_wizard(ev.ctx.executor);
+    if hidden || !(can_read(ev, d) || has("visual")) {
         push(o, E_NOGET);
         return None;
     }

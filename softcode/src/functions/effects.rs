@@ -146,9 +146,21 @@ fn fun_set(ev: &mut Eval, a: &Args, o: &mut String) {
         return;
     }
     let spec = a.get(0);
-    if let Some((ob, _)) = split_obj_attr(spec) {
-        // Attribute flags: none are kept here; check the object exists.
-        let _ = target(ev, ob, o);
+    if let Some((ob, attr)) = split_obj_attr(spec) {
+        // `set(obj/attr, [!]flag ...)`: attribute flags.
+        let Some(d) = target(ev, ob, o) else {
+            return;
+        };
+        let effect = Effect::AttrFlag {
+            obj: d,
+            attr: attr.trim().to_ascii_uppercase(),
+            flags: a.get(1).to_string(),
+        };
+        let mut r = String::new();
+        run(ev, effect, &mut r, true);
+        if r.starts_with("#-1") {
+            push(o, &r);
+        }
         return;
     }
     let Some(d) = target(ev, spec, o) else {

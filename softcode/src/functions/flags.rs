@@ -12,7 +12,9 @@ fn obj_flags(ev: &Eval, d: Dbref) -> Vec<(String, char)> {
     ev.host.flags(d)
 }
 
-fn attr_flags(ev: &mut Eval, spec: &str, o: &mut String) -> Option<Option<Vec<String>>> {
+/// Flags of `obj/attr` as (name, letter): `None` when `spec` names no attribute,
+/// `Some(None)` after an error was output.
+fn attr_flags(ev: &mut Eval, spec: &str, o: &mut String) -> Option<Option<Vec<(String, char)>>> {
     let (ob, at) = split_obj_attr(spec)?;
     let Some(d) = obj_or_err(ev, ob, o) else {
         return Some(None);
@@ -37,7 +39,7 @@ fn fun_flags(ev: &mut Eval, a: &Args, o: &mut String) {
     }
     if let Some(f) = attr_flags(ev, a.get(0), o) {
         if let Some(f) = f {
-            let s: String = f.iter().filter_map(|n| n.chars().next()).collect();
+            let s: String = f.iter().map(|(_, c)| *c).filter(|c| *c != '\0').collect();
             push(o, &s);
         }
         return;
@@ -59,7 +61,8 @@ fn fun_lflags(ev: &mut Eval, a: &Args, o: &mut String) {
     }
     if let Some(f) = attr_flags(ev, a.get(0), o) {
         if let Some(f) = f {
-            push(o, &f.join(" "));
+            let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+            push(o, &names.join(" "));
         }
         return;
     }
@@ -92,7 +95,14 @@ fn fun_hasflag(ev: &mut Eval, a: &Args, o: &mut String) {
     if let Some(f) = attr_flags(ev, a.get(0), o) {
         if let Some(f) = f {
             let want = a.get(1).trim();
-            let hit = f.iter().any(|n| n.eq_ignore_ascii_case(want));
+            let mut chars = want.chars();
+            let letter = match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            let hit = f
+                .iter()
+                .any(|(n, c)| n.eq_ignore_ascii_case(want) || letter == Some(*c));
             push(o, if hit { "1" } else { "0" });
         }
         return;
