@@ -689,6 +689,9 @@ mod tests {
         fn load(&self, kind: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
             self.inner.load(kind)
         }
+        fn load_record(&self, key: &Key) -> StoreFuture<'_, StoredFields> {
+            self.inner.load_record(key)
+        }
         fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {
             if self.down.load(Ordering::Relaxed) {
                 return Box::pin(async { Err(StoreError::Unavailable("down".into())) });

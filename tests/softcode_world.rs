@@ -185,3 +185,98 @@ async fn attribute_flags_decide_who_sees_what() {
     god.send("examine Vault").await;
     god.expect("SECRET [m]: wizards only").await;
 }
+
+/// `@function` on the embedded store and on Redis: defined by a wizard, called by
+/// anyone, listed, kept across a restart, deleted; built-ins cannot be replaced.
+async fn user_functions_on(opts: common::Options) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_in(dir.path(), &opts).await;
+    let mut god = server.god().await;
+    let mut ann = server.player("Ann").await;
+    god.sync().await;
+    ann.sync().await;
+    run(&mut god, "@create Library").await;
+    run(&mut god, "&FN_DOUBLE Library=[mul(%0,2)]").await;
+    run(&mut god, "&FN_WHO Library=[name(%!)] for [name(%#)]").await;
+    assert_eq!(
+        think(&mut god, "[double(4)]").await,
+        "#-1 FUNCTION (DOUBLE) NOT FOUND"
+    );
+    god.send("@function double=Library,FN_DOUBLE").await;
+    god.expect("Function added.").await;
+    god.send("@function whois=Library/FN_WHO").await;
+    god.expect("Function added.").await;
+    god.send("@function add=Library,FN_DOUBLE").await;
+    god.expect("You cannot change that built-in function.")
+        .await;
+    ann.send("@function triple=Library,FN_DOUBLE").await;
+    ann.expect("Permission denied.").await;
+    // The executor is the object holding the code; the enactor is who called.
+    assert_eq!(
+        think(&mut ann, "[double(21)] [whois()]").await,
+        "42 Library for Ann"
+    );
+    assert_eq!(think(&mut ann, "double(5)").await, "10");
+    god.send("@function").await;
+    god.expect("DOUBLE").await;
+    ann.send("@function").await;
+    ann.expect("User functions: DOUBLE WHOIS").await;
+    drop(ann);
+    drop(god);
+    server.terminate().await;
+
+    let server = TestServer::start_in(dir.path(), &opts).await;
+    let mut god = server.god().await;
+    god.sync().await;
+    assert_eq!(think(&mut god, "[double(8)]").await, "16");
+    god.send("@function/delete double").await;
+    god.expect("Function deleted.").await;
+    assert_eq!(
+        think(&mut god, "[double(8)]").await,
+        "#-1 FUNCTION (DOUBLE) NOT FOUND"
+    );
+    god.send("@function/delete double").await;
+    god.expect("No such function.").await;
+}
+
+#[tokio::test]
+async fn user_functions_on_the_embedded_store() {
+    user_functions_on(common::Options::default()).await;
+}
+
+#[tokio::test]
+async fn user_functions_on_redis() {
+    let redis = common::RedisServer::start();
+    user_functions_on(common::Options::redis(redis.port)).await;
+}
+
+/// Descriptions and success messages are evaluated with the object as executor and
+/// whoever looks or acts as enactor.
+#[tokio::test]
+async fn descriptions_and_messages_are_evaluated_for_the_viewer() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    ann.sync().await;
+    bob.sync().await;
+    run(&mut ann, "@create Mirror").await;
+    run(
+        &mut ann,
+        "@describe Mirror=You see [name(%#)] in the [name(%!)].",
+    )
+    .await;
+    run(&mut ann, "@success Mirror=You lift the [lcstr(name(me))].").await;
+    run(
+        &mut ann,
+        "@osuccess Mirror=lifts the [name(me)], [add(1,1)] hands.",
+    )
+    .await;
+    run(&mut ann, "drop Mirror").await;
+    bob.send("look Mirror").await;
+    bob.expect("You see Bob in the Mirror.").await;
+    ann.send("look Mirror").await;
+    ann.expect("You see Ann in the Mirror.").await;
+    bob.send("get Mirror").await;
+    bob.expect("You lift the mirror.").await;
+    ann.expect("Bob lifts the Mirror, 2 hands.").await;
+}

@@ -155,6 +155,10 @@ pub trait Host {
         Vec::new()
     }
     /// The object's own attributes (no inheritance), any order.
+    /// A global user function (`@function`): the object and attribute it runs.
+    fn user_function(&self, _name: &str) -> Option<(Dbref, String)> {
+        None
+    }
     /// The flags of an attribute as `attr_inherited` finds it (own, else a parent's).
     fn attr_flags(&self, obj: Dbref, name: &str) -> Vec<(String, char)> {
         self.attrs(obj)

@@ -543,7 +543,12 @@ impl<'a> Parser<'a> {
                             b.dynamic = true;
                             b.text.to_ascii_uppercase()
                         };
-                        let found = if b.is_plain() {
+                        let user = b.is_plain()
+                            && functions::lookup(&name).is_none()
+                            && functions::user::is_user_function(&name);
+                        let found = if user {
+                            functions::lookup(functions::user::USER_CALL)
+                        } else if b.is_plain() {
                             functions::lookup(&name)
                         } else {
                             None
@@ -551,7 +556,15 @@ impl<'a> Parser<'a> {
                         match found {
                             Some(id) => {
                                 b.text.clear();
-                                let call = self.call_args(id, f)?;
+                                let mut call = self.call_args(id, f)?;
+                                if user {
+                                    // The user call's first argument is the name as written.
+                                    let lazy = Lazy {
+                                        raw: name.clone().into_boxed_str(),
+                                        expr: Expr::default(),
+                                    };
+                                    call.args.insert(0, Arg::Lazy(Box::new(lazy)));
+                                }
                                 for a in &call.args {
                                     match a {
                                         Arg::Eval(e) => {

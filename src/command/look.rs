@@ -30,25 +30,39 @@ pub fn display_name(game: &Game, viewer: Dbref, obj: &Object) -> String {
 }
 
 /// What `look` shows of the viewer's location.
-pub fn describe_location(game: &Game, viewer: Dbref) -> String {
-    match game.location_of(viewer).and_then(|l| game.world.get(l)) {
+pub fn describe_location(game: &mut Game, viewer: Dbref) -> String {
+    match game
+        .location_of(viewer)
+        .filter(|l| game.world.get(*l).is_some())
+    {
         Some(room) => describe(game, viewer, room),
         None => "You are nowhere.".to_string(),
     }
 }
 
-/// Name, description, contents (hidden in DARK rooms and OPAQUE things from those who
-/// do not control them) and exits.
-fn describe(game: &Game, viewer: Dbref, obj: &Object) -> String {
+/// Name, description (evaluated, with the viewer as enactor), contents (hidden in DARK
+/// rooms and OPAQUE things from those who do not control them) and exits.
+fn describe(game: &mut Game, viewer: Dbref, what: Dbref) -> String {
+    let description = match game.world.get(what) {
+        Some(o) if !o.description.is_empty() => {
+            let code = o.description.clone();
+            Some(game.render(what, viewer, &code))
+        }
+        Some(_) => None,
+        None => return String::new(),
+    };
+    let Some(obj) = game.world.get(what) else {
+        return String::new();
+    };
     let mut text = display_name(game, viewer, obj);
     text.push('\n');
-    if obj.description.is_empty() {
-        if obj.kind != ObjectKind::Room {
-            text.push_str("You see nothing special.\n");
+    match description {
+        None if obj.kind != ObjectKind::Room => text.push_str("You see nothing special.\n"),
+        None => {}
+        Some(d) => {
+            text.push_str(&d);
+            text.push('\n');
         }
-    } else {
-        text.push_str(&obj.description);
-        text.push('\n');
     }
     let hidden = obj.flags.0 & (Flags::DARK | Flags::OPAQUE) != 0 && !game.controls(viewer, obj);
     let visible: Vec<String> = game
@@ -108,7 +122,7 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
     };
     let is_room = obj.kind == ObjectKind::Room;
     let dbref = obj.dbref;
-    let text = describe(game, caller.player, obj);
+    let text = describe(game, caller.player, dbref);
     game.tell_handle(caller.handle, &text);
     // Looking at a room runs its success or failure messages, as PennMUSH does.
     if is_room && game.location_of(caller.player) == Some(dbref) {

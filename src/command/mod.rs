@@ -7,6 +7,7 @@ pub mod building;
 pub mod connection;
 pub mod destroy;
 pub mod emit;
+pub mod functions;
 pub mod help;
 pub mod locks;
 pub mod look;
@@ -59,6 +60,7 @@ impl CommandTable {
             players::COMMANDS,
             emit::COMMANDS,
             search::COMMANDS,
+            functions::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);

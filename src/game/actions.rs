@@ -109,18 +109,18 @@ impl Game {
 
     /// Shows the messages of an action on `thing`: the actor sees its attribute (or the
     /// default), the others in the actor's room see the "o" attribute after the name.
-    pub fn did_it(&self, actor: Dbref, thing: Dbref, m: &Messages) {
-        let text = self
-            .world
-            .attr(thing, m.actor)
-            .unwrap_or(m.actor_default)
-            .to_string();
+    /// Both are evaluated with `thing` as executor and the actor as enactor.
+    pub fn did_it(&mut self, actor: Dbref, thing: Dbref, m: &Messages) {
+        let text = match self.world.attr(thing, m.actor).map(str::to_string) {
+            Some(code) => self.render(thing, actor, &code),
+            None => m.actor_default.to_string(),
+        };
         if !text.is_empty() {
             self.tell(actor, &text);
         }
-        if let (Some(other), Some(room)) =
-            (self.world.attr(thing, m.others), self.location_of(actor))
-        {
+        let other = self.world.attr(thing, m.others).map(str::to_string);
+        if let (Some(other), Some(room)) = (other, self.location_of(actor)) {
+            let other = self.render(thing, actor, &other);
             let line = format!("{} {other}", self.name(actor));
             self.tell_room(room, &[actor], &line);
         }
@@ -129,7 +129,7 @@ impl Game {
     /// Checks `who` against `thing`'s lock of `kind`; on failure shows the failure
     /// messages of that lock (FAIL/OFAIL for the basic lock, EFAIL/OEFAIL for enter,
     /// UFAIL/OUFAIL for use, as in PennMUSH), or `default`, and returns false.
-    pub fn check_lock(&self, who: Dbref, thing: Dbref, kind: &str, default: &str) -> bool {
+    pub fn check_lock(&mut self, who: Dbref, thing: Dbref, kind: &str, default: &str) -> bool {
         if self.world.passes_lock(thing, kind, who) {
             return true;
         }

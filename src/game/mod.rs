@@ -154,6 +154,8 @@ pub struct Game {
     /// The OUTPUTSUFFIX of a command whose answer comes later, sent after that answer.
     pub deferred_suffix: Option<String>,
     pub help: command::help::HelpFiles,
+    /// Global user functions (`@function`), by upper-case name.
+    pub functions: std::collections::BTreeMap<String, command::functions::UserFunction>,
 }
 
 impl Game {
@@ -648,10 +650,43 @@ pub async fn reconcile_sessions(
     Ok(())
 }
 
+/// The `@function` table from the store (empty, with a warning, when it cannot be read).
+async fn load_functions(
+    ctx: &ServerContext,
+) -> std::collections::BTreeMap<String, command::functions::UserFunction> {
+    let fields = match ctx.store.load_record(&Key::Functions).await {
+        Ok(f) => f,
+        Err(e) => {
+            warn!(error = %e, "cannot read the @function table; starting without it");
+            return Default::default();
+        }
+    };
+    fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let text = String::from_utf8_lossy(value);
+            let f = command::functions::UserFunction::decode(&text);
+            if f.is_none() {
+                warn!(function = %name, "skipping an unreadable @function");
+            }
+            Some((name.clone(), f?))
+        })
+        .collect()
+}
+
+impl Game {
+    /// Tells the evaluator which names are user functions (after loading and after
+    /// `@function` changes the table; parses that named or missed one are forgotten).
+    pub fn functions_changed(&mut self) {
+        mushd_softcode::functions::user::set_user_functions(self.functions.keys().cloned());
+    }
+}
+
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
     let table = CommandTable::new();
     let ctx_help_dir = ctx.config.game.help_dir.clone();
+    let functions = load_functions(&ctx).await;
     let mut game = Game {
         ctx,
         world,
@@ -660,8 +695,10 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         rebooting: None,
         after: None,
         deferred_suffix: None,
+        functions,
         help: command::help::HelpFiles::load(&ctx_help_dir),
     };
+    game.functions_changed();
     // Objects go within a tenth of the delay after it passes (at least every second).
     let purge_every = (game.ctx.config.game.destroy_delay_secs / 10).clamp(1, 60);
     let mut purge = tokio::time::interval(std::time::Duration::from_secs(purge_every));

@@ -198,6 +198,11 @@ impl Host for WorldHost<'_> {
         o.attrs.get(name).cloned()
     }
 
+    fn user_function(&self, name: &str) -> Option<(SoftDbref, String)> {
+        let f = self.game.functions.get(name)?;
+        Some((SoftDbref::from(f.obj.0), f.attr.clone()))
+    }
+
     fn attr_flags(&self, obj: SoftDbref, name: &str) -> Vec<(String, char)> {
         to_world(obj)
             .and_then(|d| self.game.world.attr_with_flags(d, name))
@@ -502,7 +507,26 @@ impl Game {
     /// executor, caller and enactor; what the evaluation said to anyone is delivered
     /// before the result is returned.
     pub fn evaluate(&mut self, enactor: Dbref, text: &str) -> Result<String, EvalFailure> {
-        let me = SoftDbref::from(enactor.0);
+        self.evaluate_as(enactor, enactor, text, Mode::Command)
+    }
+
+    /// An object's message or description as `enactor` gets it: evaluated with the object
+    /// as executor (attribute text, parsed through the cache); text nested too deep to
+    /// parse is shown as written.
+    pub fn render(&mut self, object: Dbref, enactor: Dbref, text: &str) -> String {
+        self.evaluate_as(object, enactor, text, Mode::Default)
+            .unwrap_or_else(|_| text.to_string())
+    }
+
+    fn evaluate_as(
+        &mut self,
+        executor: Dbref,
+        enactor: Dbref,
+        text: &str,
+        mode: Mode,
+    ) -> Result<String, EvalFailure> {
+        let me = SoftDbref::from(executor.0);
+        let them = SoftDbref::from(enactor.0);
         let budget = self.ctx.config.game.softcode_time_budget();
         let mut host = WorldHost {
             game: self,
@@ -510,9 +534,16 @@ impl Game {
         };
         let _nested = Nested::enter();
         let result = {
-            let mut ev = Eval::new(&mut host, Context::new(me, me, me));
+            let mut ev = Eval::new(&mut host, Context::new(me, them, them));
             ev.limits.time = budget;
-            ev.eval_str(text, Mode::Command)
+            match mode {
+                Mode::Default => mushd_softcode::cache::parse(text, mode).map(|code| {
+                    let mut out = String::new();
+                    ev.eval_expr(&code, &mut out);
+                    out
+                }),
+                _ => ev.eval_str(text, mode),
+            }
         };
         host.flush();
         result.map_err(|e| match e {

@@ -130,6 +130,23 @@ fn apply_batch(db: &Database, batch: Vec<RecordWrite>) -> Result<(), StoreError>
     txn.commit().map_err(unavailable)
 }
 
+fn load_record(db: &Database, record: &str) -> Result<StoredFields, StoreError> {
+    let txn = db.begin_read().map_err(unavailable)?;
+    let table = txn.open_table(RECORDS).map_err(unavailable)?;
+    let (from, to) = record_range(record);
+    let mut fields = StoredFields::new();
+    for item in table
+        .range(from.as_str()..to.as_str())
+        .map_err(unavailable)?
+    {
+        let (k, v) = item.map_err(unavailable)?;
+        if let Some((_, field)) = k.value().split_once('\0') {
+            fields.insert(field.to_string(), v.value().to_vec());
+        }
+    }
+    Ok(fields)
+}
+
 fn load_kind(db: &Database, kind: KeyKind) -> Result<Vec<(Key, StoredFields)>, StoreError> {
     let mut out = Vec::new();
     scan_kind(db, kind, |key, fields| out.push((key, fields)))?;
@@ -349,6 +366,11 @@ impl Store for EmbeddedStore {
         Box::pin(self.blocking(load_objects))
     }
 
+    fn load_record(&self, key: &Key) -> StoreFuture<'_, StoredFields> {
+        let record = key.to_string();
+        Box::pin(self.blocking(move |db| load_record(db, &record)))
+    }
+
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {
         Box::pin(self.blocking(move |db| reserve(db, count)))
     }
@@ -467,6 +489,30 @@ mod tests {
         assert_eq!(store.epoch().await.expect("epoch"), None);
         store.set_epoch("42".into()).await.expect("set");
         assert_eq!(store.epoch().await.expect("epoch").as_deref(), Some("42"));
+    }
+
+    #[tokio::test]
+    async fn one_record_loads_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(dir.path()).await.expect("open");
+        store
+            .apply(vec![
+                set(Key::Functions, &[("DOUBLE", "#3/FN_DOUBLE")]),
+                set(Key::Obj(Dbref(3)), &[("name", "Lib")]),
+            ])
+            .await
+            .expect("apply");
+        let f = store.load_record(&Key::Functions).await.expect("load");
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f.get("DOUBLE").map(Vec::as_slice),
+            Some(&b"#3/FN_DOUBLE"[..])
+        );
+        assert!(store
+            .load_record(&Key::PlayerNames)
+            .await
+            .expect("load")
+            .is_empty());
     }
 
     #[tokio::test]

@@ -36,6 +36,8 @@ pub enum Key {
     Obj(Dbref),
     /// The player name index: lower-case name → dbref.
     PlayerNames,
+    /// Global user functions (`@function`): upper-case name → `#obj/ATTR`.
+    Functions,
 }
 
 /// Which family of records to load.
@@ -49,7 +51,7 @@ impl Key {
     pub fn kind(&self) -> KeyKind {
         match self {
             Key::Conn(_) => KeyKind::Conn,
-            Key::Obj(_) | Key::PlayerNames => KeyKind::Obj,
+            Key::Obj(_) | Key::PlayerNames | Key::Functions => KeyKind::Obj,
         }
     }
 
@@ -79,6 +81,7 @@ impl fmt::Display for Key {
             Key::Conn(h) => write!(f, "conn:{h}"),
             Key::Obj(d) => write!(f, "obj:{d}"),
             Key::PlayerNames => write!(f, "player_names"),
+            Key::Functions => write!(f, "functions"),
         }
     }
 }
@@ -127,6 +130,8 @@ pub trait Store: Send + Sync + 'static {
             Ok((objects, unreadable))
         })
     }
+    /// Every field of one record (empty when there is none).
+    fn load_record(&self, key: &Key) -> StoreFuture<'_, StoredFields>;
     /// Reserves `count` connection handles; returns the first. Handles are never reused.
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64>;
     /// Makes sure the handle counter is at least `floor` (after the store lost its data).

@@ -4,6 +4,7 @@
 //! - `<prefix>:conns`: set of live handles; `<prefix>:next_handle`: the handle counter
 //! - `<prefix>:obj:#<n>`: hash per game object; `<prefix>:objs`: set of dbrefs
 //! - `<prefix>:player_names`: hash, lower-case player name → dbref
+//! - `<prefix>:functions`: hash, `@function` name → `#obj/ATTR`
 //! - `<prefix>:history:#<n>`: capped list of rmp-serde session-history entries
 //! - `<prefix>:epoch`: marker that tells an emptied Redis from a live one
 //!
@@ -80,7 +81,7 @@ impl RedisStore {
             let index = match &w.key {
                 Key::Conn(h) => Some((self.named("conns"), h.to_string())),
                 Key::Obj(d) => Some((self.named("objs"), d.to_string())),
-                Key::PlayerNames => None,
+                Key::PlayerNames | Key::Functions => None,
             };
             if w.delete_first {
                 let _: () = trx.del(&key).await.map_err(unavailable)?;
@@ -212,6 +213,15 @@ impl Store for RedisStore {
 
     fn load_objects(&self) -> StoreFuture<'_, (Vec<Object>, usize)> {
         Box::pin(self.load_objects_now())
+    }
+
+    fn load_record(&self, key: &Key) -> StoreFuture<'_, StoredFields> {
+        let name = self.key(key);
+        Box::pin(async move {
+            let fields: HashMap<String, Bytes> =
+                self.pool.hgetall(&name).await.map_err(unavailable)?;
+            Ok(fields.into_iter().map(|(k, v)| (k, v.to_vec())).collect())
+        })
     }
 
     fn reserve_handles(&self, count: u64) -> StoreFuture<'_, u64> {

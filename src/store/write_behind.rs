@@ -536,6 +536,9 @@ mod tests {
         fn load(&self, _: KeyKind) -> StoreFuture<'_, Vec<(Key, StoredFields)>> {
             Box::pin(async { Ok(vec![]) })
         }
+        fn load_record(&self, _: &Key) -> StoreFuture<'_, StoredFields> {
+            Box::pin(async { Ok(StoredFields::new()) })
+        }
         fn reserve_handles(&self, _: u64) -> StoreFuture<'_, u64> {
             Box::pin(async { Ok(1) })
         }

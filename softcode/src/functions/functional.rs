@@ -8,14 +8,18 @@ use crate::functions::lists::{osep_arg, sep_arg, split_sep, E_SEP};
 use crate::functions::math::{parse_int, truthy, E_INT};
 use crate::functions::{FnDef, MANY};
 use crate::host::Dbref;
-use crate::parse::{self, Expr, Mode};
+use std::rc::Rc;
+
+use crate::cache;
+use crate::parse::{Expr, Mode};
 
 /// Most arguments a user function may be given (PennMUSH's MAX_STACK_ARGS).
 pub const MAX_STACK_ARGS: usize = 30;
 
 /// A callable user function: an attribute's text or a `#lambda/` body, parsed once.
 pub struct Ufun {
-    code: Expr,
+    /// Shared with the parse cache: an attribute is scanned once, not per call.
+    code: Rc<Expr>,
     obj: Dbref,
     attr: String,
 }
@@ -42,7 +46,7 @@ pub fn fetch_ufun(ev: &mut Eval, spec: &str) -> Result<Option<Ufun>, &'static st
         .is_some_and(|p| p.eq_ignore_ascii_case("#lambda/"));
     if lambda {
         let body = spec.get(8..).unwrap_or("");
-        let code = parse::parse(body, Mode::Default).unwrap_or_default();
+        let code = cache::parse(body, Mode::Default).unwrap_or_default();
         return Ok(Some(Ufun {
             code,
             obj: ev.ctx.executor,
@@ -67,7 +71,7 @@ pub fn fetch_ufun(ev: &mut Eval, spec: &str) -> Result<Option<Ufun>, &'static st
     let Some(text) = ev.host.attr_inherited(obj, &attr) else {
         return Ok(None);
     };
-    let code = parse::parse(&text, Mode::Default).unwrap_or_default();
+    let code = cache::parse(&text, Mode::Default).unwrap_or_default();
     Ok(Some(Ufun { code, obj, attr }))
 }
 

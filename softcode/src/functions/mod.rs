@@ -37,6 +37,7 @@ pub mod sort;
 pub mod strings;
 pub mod time;
 pub mod timecalc;
+pub mod user;
 pub mod vector;
 pub mod wild;
 
@@ -139,6 +140,7 @@ const FAMILIES: &[&[FnDef]] = &[
     attrs::FUNCTIONS,
     conn::FUNCTIONS,
     effects::FUNCTIONS,
+    user::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {
