@@ -34,6 +34,7 @@ enum Command {
 const DEFAULT_CONFIG: &str = "config/mushd.toml";
 
 fn main() -> ExitCode {
+    mushd::rlimit::return_big_allocations();
     let cli = Cli::parse();
     match cli.command {
         Command::CheckConfig { path } => match Config::load(&path) {

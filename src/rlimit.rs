@@ -31,3 +31,24 @@ pub fn raise_fd_limit() -> Option<(u64, u64)> {
         None
     }
 }
+
+/// Allocations of this size or more get their own mapping, returned to the system when
+/// freed.
+const MMAP_THRESHOLD: i32 = 1 << 20;
+
+/// Fixes glibc's threshold for serving big allocations with their own mapping. Left to
+/// itself glibc raises the threshold to the largest block freed so far, so after one
+/// 19 MiB argon2 buffer every later one stays in the heap of whichever thread used it
+/// and memory only grows under a login flood; fixed, big buffers go back when freed.
+pub fn return_big_allocations() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes the allocator's tuning; called before any thread.
+        unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = MMAP_THRESHOLD;
+        false
+    }
+}

@@ -280,3 +280,226 @@ async fn descriptions_and_messages_are_evaluated_for_the_viewer() {
     bob.expect("You lift the mirror.").await;
     ann.expect("Bob lifts the Mirror, 2 hands.").await;
 }
+
+#[tokio::test]
+async fn pronouns_and_names_come_from_the_world() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    god.sync().await;
+    run(&mut god, "@create Statue").await;
+    run(&mut god, "&SEX Statue=Female").await;
+    run(&mut god, "&SEX me=male").await;
+    assert_eq!(
+        think(
+            &mut god,
+            "[subj(Statue)] [obj(Statue)] [poss(Statue)] [aposs(Statue)]"
+        )
+        .await,
+        "she her her hers"
+    );
+    assert_eq!(
+        think(&mut god, "[subj(me)] [obj(me)] [poss(me)] [aposs(me)]").await,
+        "he him his his"
+    );
+    run(&mut god, "&SEX Statue").await;
+    assert_eq!(
+        think(&mut god, "[subj(Statue)] [poss(Statue)]").await,
+        "it its"
+    );
+    assert_eq!(think(&mut god, "[subj(nosuchthing)]").await, "#-1 NO MATCH");
+    assert_eq!(
+        think(
+            &mut god,
+            "[accname(Statue)] [moniker(Statue)] [iname(Statue)]"
+        )
+        .await,
+        "Statue Statue Statue"
+    );
+    assert_eq!(
+        think(&mut god, "[zone(Statue)] [zfun(foo)]").await,
+        "#-1 #-1 INVALID ZONE"
+    );
+}
+
+#[tokio::test]
+async fn lsearch_and_stats_respect_ownership() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    let mut ann = server.player("Ann").await;
+    god.sync().await;
+    ann.sync().await;
+    run(&mut god, "@create Alpha").await;
+    run(&mut god, "@create Beta").await;
+    run(&mut ann, "@create Acorn").await;
+    let all = think(&mut god, "[iter(lsearch(all,type,thing),name(##))]").await;
+    assert_eq!(all, "Alpha Beta Acorn");
+    assert_eq!(
+        think(&mut god, "[iter(lsearch(all,things,A),name(##))]").await,
+        "Alpha Acorn"
+    );
+    assert_eq!(
+        think(&mut god, "[iter(lsearchr(all,type,thing),name(##))]").await,
+        "Acorn Beta Alpha"
+    );
+    assert_eq!(
+        think(
+            &mut god,
+            "[iter(lsearch(all,eval,\\[strmatch(name(##),B*)\\]),name(##))]"
+        )
+        .await,
+        "Beta"
+    );
+    assert_eq!(think(&mut god, "[nlsearch(all,type,thing)]").await, "3");
+    assert_eq!(
+        think(&mut god, "[iter(lsearch(*Ann,none,none),name(##))]").await,
+        "Ann Acorn"
+    );
+    // A mortal finds only what it controls.
+    assert_eq!(
+        think(&mut ann, "[iter(lsearch(all,type,thing),name(##))]").await,
+        "Acorn"
+    );
+    assert_eq!(think(&mut ann, "[nlsearch(*One,none,none)]").await, "0");
+    assert_eq!(
+        think(&mut ann, "[lsearch(all,bogus,x)]")
+            .await
+            .lines()
+            .last(),
+        Some("#-1")
+    );
+    // Stats: total rooms exits things players garbage.
+    let stats = think(&mut god, "[lstats()]").await;
+    let n: Vec<i64> = stats.split(' ').filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(n.len(), 6, "{stats}");
+    assert_eq!(n.get(3), Some(&3), "{stats}");
+    assert_eq!(n.get(4), Some(&2), "{stats}");
+    assert_eq!(think(&mut ann, "[lstats(me)]").await, "2 0 0 1 1");
+    assert_eq!(
+        think(&mut ann, "[lstats(*One)]").await,
+        "#-1 PERMISSION DENIED"
+    );
+    assert_eq!(
+        think(&mut god, "[nplayers(here)] [nthings(me)]").await,
+        "2 2"
+    );
+    let next = think(&mut god, "[nextdbref()]").await;
+    assert!(next.starts_with('#'), "{next}");
+}
+
+#[tokio::test]
+async fn xattr_and_attribute_listing() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    god.sync().await;
+    run(&mut god, "@create Box").await;
+    for a in ["AA", "AB", "AC", "BA"] {
+        run(&mut god, &format!("&{a} Box=x")).await;
+    }
+    assert_eq!(think(&mut god, "[xattr(Box/A*,2,5)]").await, "AB AC");
+    assert_eq!(think(&mut god, "[xattr(Box,1,2,|)]").await, "AA|AB");
+    assert_eq!(think(&mut god, "[regxattr(Box/^A,3,1)]").await, "AC");
+    assert_eq!(
+        think(&mut god, "[reglattr(Box/A$)] [regnattr(Box/^A)]").await,
+        "AA BA 3"
+    );
+    assert_eq!(
+        think(&mut god, "[atrlock(Box/AA)] [atrlock(Box/NONE)]").await,
+        "0 #-1"
+    );
+    let set = think(&mut god, "[lset(Box/AA,visual)][hasflag(Box/AA,visual)]").await;
+    assert!(set.ends_with('1'), "{set}");
+}
+
+#[tokio::test]
+async fn pcreate_is_refused_with_a_reason() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    let mut ann = server.player("Ann").await;
+    god.sync().await;
+    ann.sync().await;
+    let got = think(&mut god, "[pcreate(Newbie,secretpw)]").await;
+    assert!(got.starts_with("#-1 PCREATE() IS NOT AVAILABLE"), "{got}");
+    assert_eq!(
+        think(&mut god, "[pmatch(Newbie)]").await.lines().last(),
+        Some("#-1")
+    );
+    let taken = think(&mut god, "[pcreate(Ann,secretpw)]").await;
+    assert!(
+        taken.starts_with("#-1 ") && !taken.contains("HASHED"),
+        "{taken}"
+    );
+    assert_eq!(
+        think(&mut ann, "[pcreate(Other,secretpw)]").await,
+        "#-1 PERMISSION DENIED"
+    );
+}
+
+#[tokio::test]
+async fn connection_functions_see_the_terminal() {
+    use mushd::telnet::opt;
+    const IAC: u8 = 255;
+    const SB: u8 = 250;
+    const SE: u8 = 240;
+    const WILL: u8 = 251;
+    let server = TestServer::start().await;
+    let mut c = server.client().await;
+    c.send_raw(&[
+        IAC,
+        WILL,
+        opt::NAWS,
+        IAC,
+        SB,
+        opt::NAWS,
+        0,
+        100,
+        0,
+        40,
+        IAC,
+        SE,
+    ])
+    .await;
+    c.expect("Welcome").await;
+    c.send("create Wendy wendypw").await;
+    c.expect("Room Zero").await;
+    c.sync().await;
+    let handle = common::my_handle(&mut c).await;
+    c.sync().await;
+    assert_eq!(think(&mut c, "[width(me)] [height(me)]").await, "100 40");
+    assert_eq!(
+        think(&mut c, &format!("[width({handle})] [height({handle})]")).await,
+        "100 40"
+    );
+    let info = think(&mut c, "[terminfo(me)]").await;
+    assert!(info.starts_with("unknown telnet prompt_newlines"), "{info}");
+    let me = think(&mut c, "[num(me)]").await;
+    assert_eq!(think(&mut c, &format!("[player({handle})]")).await, me);
+    assert_eq!(think(&mut c, "[ipaddr(me)]").await, "127.0.0.1");
+    let cmds: i64 = think(&mut c, "[cmds(me)]").await.parse().unwrap_or(-1);
+    assert!(cmds > 0, "{cmds}");
+    let mut god = server.god().await;
+    god.sync().await;
+    // Someone without a negotiated size gets the defaults.
+    assert_eq!(
+        think(
+            &mut god,
+            "[width(*Wendy)] [width(me)] [height(me)] [height(#0,30)]"
+        )
+        .await,
+        "100 78 24 30"
+    );
+    assert_eq!(think(&mut c, "[lports()]").await, "#-1 PERMISSION DENIED");
+    let ports = think(&mut god, "[lports()]").await;
+    assert!(ports.split(' ').any(|p| p == handle.to_string()), "{ports}");
+    assert_eq!(
+        think(&mut god, "[connlog(all,x,y)] [restarts()]").await,
+        "#-1 0"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let up: i64 = think(&mut god, "[uptime()]").await.parse().unwrap_or(0);
+    assert!(up > now - 600 && up <= now, "{up} vs {now}");
+    think(&mut god, "[prompt(*Wendy,Ready?)]").await;
+    c.expect("Ready?").await;
+}

@@ -6,15 +6,19 @@
 use std::time::{Duration, Instant};
 
 use crate::context::{qreg_key, Context};
-use crate::functions::{self, ArgMode};
+use crate::functions::registers::reg_name;
+use crate::functions::{self, Perm};
 use crate::host::{Dbref, Host};
-use crate::parse::{self, Arg, Call, Expr, Lazy, Mode, Node, ParseError, Pronoun, Sub, Token};
+use crate::parse::{
+    self, Arg, Call, DynCall, Expr, Lazy, Mode, Node, ParseError, Pronoun, Sub, Token,
+};
 
 /// PennMUSH's BUFFER_LEN - 1: the most characters any one result may hold.
 pub const MAX_OUTPUT: usize = 8191;
 
 pub const E_INVOKE: &str = "#-1 FUNCTION INVOCATION LIMIT EXCEEDED";
 pub const E_RECURSION: &str = "#-1 FUNCTION RECURSION LIMIT EXCEEDED";
+pub const E_PERM: &str = "#-1 PERMISSION DENIED";
 pub const E_NOTVIS: &str = "#-1 NO SUCH OBJECT VISIBLE";
 pub const E_ARGRANGE: &str = "#-1 ARGUMENT OUT OF RANGE";
 pub const E_INT: &str = "#-1 ARGUMENT MUST BE INTEGER";
@@ -94,6 +98,13 @@ impl<'a> Args<'a> {
     }
     fn node(&self, i: usize) -> Option<&'a Arg> {
         self.nodes.get(i)
+    }
+}
+
+impl Args<'static> {
+    /// Arguments built from values alone (no parse), for functions that call others.
+    pub fn from_vals(vals: Vec<String>) -> Self {
+        Args { vals, nodes: &[] }
     }
 }
 
@@ -189,6 +200,7 @@ impl<'h> Eval<'h> {
                     None => push(out, t.text()),
                 },
                 Node::Call(c) => self.eval_call(c, out),
+                Node::DynCall(d) => self.eval_dyn_call(d, out),
                 Node::CommaNotice(name) => {
                     let ex = self.ctx.executor;
                     let owner = self.host.owner(ex);
@@ -203,6 +215,31 @@ impl<'h> Eval<'h> {
                     self.host.notify(owner, &msg);
                 }
             }
+        }
+    }
+
+    /// A call whose name is what its level printed first: the function if there is one
+    /// by that name, else an error inside `[]`, else the text as it stands.
+    fn eval_dyn_call(&mut self, d: &DynCall, out: &mut String) {
+        let at = out.len();
+        self.eval_expr(&d.prefix, out);
+        let name = out.get(at..).unwrap_or("").to_ascii_uppercase();
+        let known = !name.is_empty()
+            && !name.starts_with('\u{1}')
+            && (functions::lookup(&name).is_some() || functions::user::is_user_function(&name));
+        if known {
+            out.truncate(at);
+            let text = format!("{name}({}", d.raw);
+            if let Ok(e) = parse::parse(&text, Mode::Default) {
+                self.eval_expr(&e, out);
+            }
+        } else if d.mandatory {
+            out.truncate(at);
+            push(out, "#-1 FUNCTION (");
+            push(out, &name);
+            push(out, ") NOT FOUND");
+        } else {
+            self.eval_expr(&d.literal, out);
         }
     }
 
@@ -259,6 +296,19 @@ impl<'h> Eval<'h> {
             Some(Arg::Eval(_)) => push(out, args.get(i)),
             None => {}
         }
+    }
+
+    /// Evaluate unevaluated argument text (as a FN_NOPARSE function would have received
+    /// it) with tokens bound, as `lazy_bound` does.
+    pub fn eval_text_bound(&mut self, text: &str, binds: &[(Token, &str)], out: &mut String) {
+        let Ok(expr) = parse::parse(text, Mode::Default) else {
+            return push(out, text);
+        };
+        let l = Lazy {
+            raw: text.into(),
+            expr,
+        };
+        self.eval_bound(&l, binds, out)
     }
 
     fn eval_bound(&mut self, l: &Lazy, binds: &[(Token, &str)], out: &mut String) {
@@ -355,7 +405,16 @@ impl<'h> Eval<'h> {
             self.recycle_vec(vals);
             return;
         }
-        let _ = def.mode == ArgMode::Eval;
+        let allowed = match def.perm {
+            Perm::Any => true,
+            Perm::Wizard => self.host.is_wizard(self.ctx.executor),
+            Perm::God => self.host.is_god(self.ctx.executor),
+        };
+        if !allowed {
+            push(out, E_PERM);
+            self.recycle_vec(vals);
+            return;
+        }
         self.recursion += 1;
         self.invocations += 1;
         self.check_time();
@@ -452,10 +511,10 @@ impl<'h> Eval<'h> {
             Sub::QReg(e) => {
                 let mut buf = [0u8; 64];
                 let v = match e.as_literal() {
-                    Some(l) => qreg_key(l, &mut buf).and_then(|k| self.ctx.qregs.get(k)),
+                    Some(l) => qreg_key(reg_name(l), &mut buf).and_then(|k| self.ctx.qregs.get(k)),
                     None => {
                         let name = self.eval_to_string(e);
-                        qreg_key(&name, &mut buf).and_then(|k| self.ctx.qregs.get(k))
+                        qreg_key(reg_name(&name), &mut buf).and_then(|k| self.ctx.qregs.get(k))
                     }
                 };
                 if let Some(v) = v {
@@ -549,4 +608,23 @@ pub fn replace_tokens(raw: &str, binds: &[(Token, &str)]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Context, Eval, FreshDb, Mode};
+
+    fn run_as(executor: i64, text: &str) -> String {
+        let mut db = FreshDb::new();
+        let mut ev = Eval::new(&mut db, Context::new(executor, executor, executor));
+        ev.eval_str(text, Mode::Default).unwrap_or_default()
+    }
+
+    #[test]
+    fn permission_classes_are_enforced_by_the_table() {
+        // BEEP is a wizard function: God (#1) may, Room Zero (#0) may not.
+        assert_eq!(run_as(1, "[strlen(beep())]"), "1");
+        assert_eq!(run_as(0, "[beep()]"), "#-1 PERMISSION DENIED");
+        assert_eq!(run_as(0, "[add(1,2)]"), "3");
+    }
 }

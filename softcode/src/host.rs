@@ -40,15 +40,33 @@ pub struct AttrInfo {
     pub owner: Dbref,
 }
 
-/// One logged-in connection, as the WHO list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One connection, as the WHO list and SESSION show it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SessionInfo {
+    /// The logged-in player (`NOTHING` before login).
     pub player: Dbref,
     /// Connection handle (`ports()`).
     pub port: i64,
     pub conn_secs: i64,
     pub idle_secs: i64,
     pub doing: String,
+    /// The peer's address (no reverse lookup: also its host name).
+    pub ip: String,
+    /// Commands issued, bytes received and sent on this connection.
+    pub cmds: i64,
+    pub bytes_in: i64,
+    pub bytes_out: i64,
+    /// Terminal size negotiated (NAWS), when the client told.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// The client's name (TTYPE), when it told.
+    pub client: Option<String>,
+    /// Whether the connection speaks telnet (negotiated anything).
+    pub telnet: bool,
+    /// Whether the client receives 7-bit ASCII only.
+    pub ascii_only: bool,
+    /// Colours the client shows: 0 (plain), 16 or 256.
+    pub colors: i64,
 }
 
 /// A change to the world asked for by a side-effect function. The crate never performs
@@ -99,6 +117,8 @@ pub enum Effect {
         kind: String,
         key: String,
     },
+    /// `@pcreate name=password` (wizards); Ok is the new player.
+    CreatePlayer { name: String, password: String },
 }
 
 /// The evaluator's window on the world. Object-safe; all queries are by dbref.
@@ -239,9 +259,39 @@ pub trait Host {
     fn quota(&self, _obj: Dbref) -> i64 {
         0
     }
+    /// Whether `pw` is `player`'s password (checkpass()). No passwords: false.
+    fn check_password(&self, _player: Dbref, _pw: &str) -> bool {
+        false
+    }
     /// Whether side-effect functions are enabled (PennMUSH's FUNCTION_SIDE_EFFECTS).
     fn side_effects(&self) -> bool {
         true
+    }
+    /// Every connection, logged in or not (`player` is `NOTHING` before login), oldest
+    /// first: `lports()`, `terminfo()`, `width()` and friends.
+    fn connections(&self) -> Vec<SessionInfo> {
+        self.sessions()
+    }
+    /// One past the highest dbref in use (PennMUSH's db_top).
+    fn db_top(&self) -> Dbref {
+        0
+    }
+    /// The dbref the next created object gets (`nextdbref()`).
+    fn next_dbref(&self) -> Dbref {
+        self.db_top()
+    }
+    /// When the server first started, seconds since the epoch (`uptime()`).
+    fn start_time(&self) -> i64 {
+        0
+    }
+    /// Reboots since the first start (`restarts()`).
+    fn restarts(&self) -> i64 {
+        0
+    }
+    /// Whether `victim` passes lock key text `key` as `executor` would write it in
+    /// `@lock` (names matched for the executor); None when the key does not parse.
+    fn test_key(&self, _executor: Dbref, _key: &str, _victim: Dbref) -> Option<bool> {
+        None
     }
     /// Apply a side effect on behalf of `executor`; Ok is the function's result text,
     /// Err its error text. The game sends the command's own messages itself.
@@ -488,6 +538,15 @@ impl Host for FreshDb {
             None => true,
             Some(k) => k == format!("#{who}"),
         }
+    }
+    fn db_top(&self) -> Dbref {
+        Dbref::try_from(self.objects.len()).unwrap_or(0)
+    }
+    /// Keys here are a single `#N` (that object passes) or `=#N`.
+    fn test_key(&self, _executor: Dbref, key: &str, victim: Dbref) -> Option<bool> {
+        let k = key.trim();
+        let n: Dbref = k.trim_start_matches('=').strip_prefix('#')?.parse().ok()?;
+        Some(n == victim)
     }
     fn act(&mut self, executor: Dbref, effect: Effect) -> Result<String, String> {
         let deny = || "#-1 PERMISSION DENIED".to_string();

@@ -13,6 +13,7 @@ pub mod context;
 pub mod eval;
 pub mod functions;
 pub mod host;
+pub mod oracle;
 pub mod parse;
 
 pub use context::Context;

@@ -53,6 +53,22 @@ pub enum Node {
     Call(Box<Call>),
     /// The "Unescaped comma in final arg" notice, sent when evaluation reaches it.
     CommaNotice(Box<str>),
+    /// A `(` after evaluated output (`[setq(0,x)]r(0)`): PennMUSH takes everything the
+    /// level printed before it as a function name, at run time.
+    DynCall(Box<DynCall>),
+}
+
+/// A call whose name is only known after evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynCall {
+    /// What the level printed before the `(`: evaluated, it is the name.
+    pub prefix: Expr,
+    /// The text after the `(`, through its `)`, re-parsed once the name is known.
+    pub raw: Box<str>,
+    /// Inside `[]`: an unknown name is an error rather than text.
+    pub mandatory: bool,
+    /// The `(...)` as plain text, printed after the prefix when there is no such function.
+    pub literal: Expr,
 }
 
 /// The replaceable list tokens.
@@ -536,6 +552,10 @@ impl<'a> Parser<'a> {
                         self.literal_paren(f, &mut b)?;
                     } else {
                         f.fcheck = false;
+                        if !b.is_plain() {
+                            self.dyn_call(f, &mut b)?;
+                            continue;
+                        }
                         // The name is everything this level has output so far.
                         let name: String = if b.is_plain() {
                             b.text.to_ascii_uppercase()
@@ -647,6 +667,40 @@ impl<'a> Parser<'a> {
             b.text.pop();
         }
         out.append(b);
+        Ok(())
+    }
+
+    /// `(` after evaluated output in a level that may still call a function: the name is
+    /// decided at run time. The `(` has been consumed.
+    fn dyn_call(&mut self, f: &Flags, b: &mut Builder) -> Result<(), ParseError> {
+        let args_start = self.pos;
+        let mut lit = Builder::default();
+        if f.mandatory {
+            self.level(
+                Flags::default(),
+                Term {
+                    paren: true,
+                    ..Term::default()
+                },
+                &mut lit,
+            )?;
+            if self.peek() == Some(b')') {
+                self.pos += 1;
+            }
+            lit = Builder::default();
+        } else {
+            self.literal_paren(f, &mut lit)?;
+        }
+        let raw = self.src.get(args_start..self.pos).unwrap_or("");
+        let prefix = std::mem::take(b);
+        b.dynamic = true;
+        b.has_tokens = prefix.has_tokens || lit.has_tokens;
+        b.push(Node::DynCall(Box::new(DynCall {
+            prefix: prefix.finish(),
+            raw: raw.into(),
+            mandatory: f.mandatory,
+            literal: lit.finish(),
+        })));
         Ok(())
     }
 

@@ -153,12 +153,20 @@ enum ArgEval {
     EqSplit,
 }
 
-/// The commands whose arguments PennMUSH evaluates (talk and emits; attribute values,
-/// names and descriptions are stored as typed).
+/// The commands whose arguments PennMUSH evaluates before running them. Attribute
+/// values set with `&` or `@describe`/`@success`..., passwords, help, searches and the
+/// connection's own commands are taken as typed, as there.
 fn arg_eval(word: &str) -> Option<ArgEval> {
     match word {
-        "say" | "pose" | "semipose" | "think" | "@emit" | "@wall" => Some(ArgEval::Whole),
-        "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" => Some(ArgEval::EqSplit),
+        "say" | "pose" | "semipose" | "think" | "@emit" | "@wall" | "look" | "l" | "examine"
+        | "ex" | "get" | "take" | "drop" | "enter" | "use" | "@create" | "@destroy" | "@dest"
+        | "@recycle" | "@undestroy" | "@undest" | "@unlink" | "@nuke" | "@toad" | "@boot"
+        | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" => Some(ArgEval::Whole),
+        "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@dig" | "@open"
+        | "@link" | "@name" | "@chown" | "@parent" | "@clone" | "@teleport" | "@tel" | "give"
+        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate" => {
+            Some(ArgEval::EqSplit)
+        }
         _ => None,
     }
 }

@@ -52,6 +52,11 @@ fn commands() -> &'static CommandTable {
     TABLE.get_or_init(CommandTable::new)
 }
 
+/// The description is kept apart from the attributes; PennMUSH's `DESC` is its alias.
+fn is_describe(name: &str) -> bool {
+    name == "DESCRIBE" || name == "DESC"
+}
+
 /// Attribute flags as the evaluator lists them: (name, letter).
 fn flag_pairs(f: AttrFlags) -> Vec<(String, char)> {
     AttrFlags::TABLE
@@ -69,7 +74,67 @@ fn to_soft(d: Option<Dbref>) -> SoftDbref {
     d.map_or(NOTHING, |d| SoftDbref::from(d.0))
 }
 
+/// An object trying a key given to testlock()/lockfilter()/lsearch(elock).
+struct KeyTrier<'a> {
+    world: &'a crate::world::World,
+    obj: &'a crate::world::Object,
+}
+
+impl crate::world::lock::Enactor for KeyTrier<'_> {
+    fn dbref(&self) -> Dbref {
+        self.obj.dbref
+    }
+    fn flags(&self) -> Flags {
+        self.obj.flags
+    }
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.world.attr(self.obj.dbref, name)
+    }
+    fn carries(&self, what: Dbref) -> bool {
+        self.world.contents(self.obj.dbref).contains(&what)
+    }
+}
+
 impl WorldHost<'_> {
+    /// Every connection as the evaluator sees it, oldest login (or connection) first.
+    fn connection_list(&self) -> Vec<SessionInfo> {
+        let now = crate::session::table::now_millis();
+        let mut all = self.game.ctx.table.snapshot();
+        all.sort_by_key(|s| (s.logged_in_at_ms.unwrap_or(s.connected_at_ms), s.handle));
+        let secs = |ms: u64| i64::try_from(now.saturating_sub(ms) / 1000).unwrap_or(0);
+        let num = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        all.into_iter()
+            .map(|s| {
+                let t = &s.terminal;
+                let colors = match t.mtts {
+                    Some(m) if m & 8 != 0 => 256,
+                    Some(m) if m & 1 != 0 => 16,
+                    _ => 0,
+                };
+                SessionInfo {
+                    player: to_soft(s.player),
+                    port: num(s.handle),
+                    conn_secs: secs(s.logged_in_at_ms.unwrap_or(s.connected_at_ms)),
+                    idle_secs: secs(s.last_seen_ms),
+                    doing: s.doing.clone(),
+                    ip: s.peer.ip().to_string(),
+                    cmds: num(s.cmds),
+                    bytes_in: num(s.bytes_in),
+                    bytes_out: num(s.bytes_out()),
+                    width: t.width.map(i64::from),
+                    height: t.height.map(i64::from),
+                    client: t.client.clone(),
+                    telnet: t.client.is_some()
+                        || t.width.is_some()
+                        || t.mtts.is_some()
+                        || t.charset_negotiated,
+                    ascii_only: false,
+                    colors,
+                }
+            })
+            .collect()
+    }
+
     fn object(&self, d: SoftDbref) -> Option<&crate::world::Object> {
         to_world(d).and_then(|d| self.game.world.get(d))
     }
@@ -121,6 +186,28 @@ impl WorldHost<'_> {
         } else {
             Err("#-1".to_string())
         }
+    }
+
+    /// `pcreate(name, password)`: checked as @pcreate checks it, then refused: the
+    /// password must be hashed on the server's hash pool, which evaluation (on the
+    /// game task, synchronously) cannot wait for.
+    fn create_player(&mut self, who: Dbref, name: &str, password: &str) -> Result<String, String> {
+        if !self.game.world.get(who).is_some_and(|o| o.is_wizard()) {
+            return Err("#-1 PERMISSION DENIED".to_string());
+        }
+        if let Err(e) = self.game.world.check_player_name(name) {
+            return Err(format!(
+                "#-1 {}",
+                e.to_string().to_ascii_uppercase().trim_end_matches('.')
+            ));
+        }
+        if password.trim().is_empty() {
+            return Err("#-1 INVALID PASSWORD".to_string());
+        }
+        Err(
+            "#-1 PCREATE() IS NOT AVAILABLE: PASSWORDS ARE HASHED ASYNCHRONOUSLY; USE @PCREATE"
+                .to_string(),
+        )
     }
 
     /// `wipe(obj/pattern)`: the matching attributes cleared (all of them through @wipe).
@@ -192,7 +279,7 @@ impl Host for WorldHost<'_> {
 
     fn attr(&self, obj: SoftDbref, name: &str) -> Option<String> {
         let o = self.object(obj)?;
-        if name == "DESCRIBE" {
+        if is_describe(name) {
             return (!o.description.is_empty()).then(|| o.description.clone());
         }
         o.attrs.get(name).cloned()
@@ -211,7 +298,7 @@ impl Host for WorldHost<'_> {
     }
 
     fn attr_inherited(&self, obj: SoftDbref, name: &str) -> Option<String> {
-        if name == "DESCRIBE" {
+        if is_describe(name) {
             return self.attr(obj, name);
         }
         self.game
@@ -384,22 +471,62 @@ impl Host for WorldHost<'_> {
     }
 
     fn sessions(&self) -> Vec<SessionInfo> {
-        let now = crate::session::table::now_millis();
-        let mut all = self.game.ctx.table.snapshot();
-        all.retain(|s| s.player.is_some());
-        all.sort_by_key(|s| (s.logged_in_at_ms.unwrap_or(s.connected_at_ms), s.handle));
-        let secs = |ms: u64| i64::try_from(now.saturating_sub(ms) / 1000).unwrap_or(0);
-        all.into_iter()
-            .filter_map(|s| {
-                Some(SessionInfo {
-                    player: SoftDbref::from(s.player?.0),
-                    port: i64::try_from(s.handle).unwrap_or(0),
-                    conn_secs: secs(s.logged_in_at_ms.unwrap_or(s.connected_at_ms)),
-                    idle_secs: secs(s.last_seen_ms),
-                    doing: s.doing.clone(),
+        let mut all = self.connection_list();
+        all.retain(|s| s.player != NOTHING);
+        all
+    }
+
+    fn connections(&self) -> Vec<SessionInfo> {
+        self.connection_list()
+    }
+
+    fn db_top(&self) -> SoftDbref {
+        self.game
+            .world
+            .iter()
+            .map(|o| SoftDbref::from(o.dbref.0) + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn next_dbref(&self) -> SoftDbref {
+        SoftDbref::from(self.game.world.next_dbref().0)
+    }
+
+    fn start_time(&self) -> i64 {
+        i64::try_from(self.game.ctx.started_at).unwrap_or(0)
+    }
+
+    fn test_key(&self, executor: SoftDbref, key: &str, victim: SoftDbref) -> Option<bool> {
+        let who = to_world(executor)?;
+        let world = &self.game.world;
+        let here = self.game.location_of(who);
+        // Names in a key mean players anywhere, or things and rooms near the executor,
+        // as @lock reads them.
+        let finder = |name: &str| -> Result<Dbref, String> {
+            let n = name.trim();
+            if n.eq_ignore_ascii_case("me") {
+                return Ok(who);
+            }
+            if let Some(d) = Dbref::parse(n) {
+                return Ok(d);
+            }
+            if let Some(d) = world.player_by_name(n.trim_start_matches('*')) {
+                return Ok(d);
+            }
+            let lower = n.to_lowercase();
+            here.into_iter()
+                .flat_map(|h| world.contents(h).iter().copied())
+                .find(|d| {
+                    world
+                        .get(*d)
+                        .is_some_and(|o| o.name.to_lowercase() == lower)
                 })
-            })
-            .collect()
+                .ok_or_else(|| format!("no match for {n}"))
+        };
+        let parsed = crate::world::lock::parse(key, &finder).ok()?;
+        let obj = to_world(victim).and_then(|d| world.get(d));
+        Some(obj.is_some_and(|obj| parsed.eval(&KeyTrier { world, obj })))
     }
 
     fn quota(&self, obj: SoftDbref) -> i64 {
@@ -483,6 +610,7 @@ impl Host for WorldHost<'_> {
                 self.command(who, "@parent", &format!("{}={p}", w(obj)));
                 Ok(String::new())
             }
+            Effect::CreatePlayer { name, password } => self.create_player(who, &name, &password),
             Effect::Lock { obj, kind, key } => {
                 let word = format!("@lock/{kind}");
                 if commands().get(&word).is_none() {

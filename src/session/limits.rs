@@ -3,24 +3,56 @@
 //! sink), and windowed rate limits per address and in all, checked before any hashing.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::login;
 
-/// Runs password hashing and verification a few at a time, on the blocking pool.
+/// A job for a hashing thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs password hashing and verification a few at a time on a few threads of its own,
+/// so at most `size` argon2 buffers (19 MiB each by default) exist whatever the flood,
+/// and tokio's blocking pool stays free for the store.
 pub struct HashPool {
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     memory_kib: u32,
 }
 
 impl HashPool {
     pub fn new(size: usize, memory_kib: u32) -> HashPool {
+        let size = size.max(1);
+        // Never more queued than permits, so the channel is bounded by the pool's size.
+        let (jobs, rx) = mpsc::channel::<Job>(size);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..size {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("mushd-hash-{i}"))
+                .spawn(move || loop {
+                    let job = {
+                        let mut rx = rx.lock().unwrap_or_else(|e| e.into_inner());
+                        rx.blocking_recv()
+                    };
+                    match job {
+                        // A panicking job (a bug) must not take the thread with it.
+                        Some(job) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                        None => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
         HashPool {
-            permits: Semaphore::new(size.max(1)),
+            permits: Arc::new(Semaphore::new(size)),
+            jobs,
             memory_kib,
         }
     }
@@ -31,7 +63,12 @@ impl HashPool {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Option<T> {
         let _permit = self.permits.acquire().await.ok()?;
-        tokio::task::spawn_blocking(work).await.ok()
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.send(job).await.ok()?;
+        result.await.ok()
     }
 
     /// A new hash of `password` at the configured cost.
@@ -177,5 +214,8 @@ mod tests {
         let hash = pool.hash("pw".into()).await.expect("hash");
         assert!(pool.verify("pw".into(), hash.clone()).await);
         assert!(!pool.verify("no".into(), hash).await);
+        // A job that panics is reported as failed and the thread carries on.
+        assert_eq!(pool.run(|| -> u8 { panic!("a bug") }).await, None);
+        assert_eq!(pool.run(|| 7).await, Some(7));
     }
 }

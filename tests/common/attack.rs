@@ -30,10 +30,10 @@ pub const FD_SLACK: usize = 4;
 /// How long descriptors get to come back to the baseline.
 pub const FD_SETTLE: Duration = Duration::from_secs(10);
 /// Peak RSS (VmHWM) may exceed the idle figure by at most this much after an attack.
-/// With the default `limits.password_hash_concurrency = 2` a hashing flood may cost
-/// 2 × 19 MiB of argon2 memory plus buffers; 150 MiB admits about five hashes at once
-/// plus slack, and is far below the gigabytes an unbounded flood takes.
-pub const RSS_BOUND_MIB: u64 = 150;
+/// With the default `limits.password_hash_concurrency = 2` a hashing flood costs
+/// 2 × 19 MiB of argon2 memory (measured: +40 MiB); 80 MiB admits that plus the flood's
+/// connections and slack, and is far below the gigabytes an unbounded flood took.
+pub const RSS_BOUND_MIB: u64 = 80;
 /// The watchdog SIGKILLs the server when its RSS passes idle + this, so that a failing
 /// hashing flood cannot eat the (shared) machine's memory.
 pub const WATCHDOG_MIB: u64 = 3 * 1024;

@@ -4,6 +4,7 @@
 
 use crate::eval::{push, Args, Eval};
 use crate::functions::math::{parse_number, truthy};
+use crate::functions::wild::{subst_dollars, wild_captures};
 use crate::functions::{FnDef, MANY};
 use crate::parse::Token;
 
@@ -33,20 +34,36 @@ pub fn wild_match(pat: &str, s: &str) -> bool {
     go(pat.as_bytes(), s.as_bytes())
 }
 
+/// PennMUSH's switch pattern test: `>x`, `>=x`, `<x`, `<=x` compare (numerically when
+/// both sides are numbers), anything else is a wildcard match.
 fn switch_match(pat: &str, s: &str) -> bool {
-    if let Some(rest) = pat.strip_prefix('>') {
-        return match (parse_number(rest), parse_number(s)) {
-            (Some(p), Some(v)) => v > p,
-            _ => s > rest,
-        };
+    use std::cmp::Ordering;
+    let (gt, rest) = match pat.as_bytes().first() {
+        Some(b'>') => (true, pat.get(1..).unwrap_or("")),
+        Some(b'<') => (false, pat.get(1..).unwrap_or("")),
+        _ => return wild_match(pat, s),
+    };
+    let (eq, rest) = match rest.strip_prefix('=') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let ord = match (parse_number(rest), parse_number(s)) {
+        (Some(p), Some(v)) => v.partial_cmp(&p),
+        _ => Some(s.cmp(rest)),
+    };
+    match ord {
+        Some(Ordering::Greater) => gt,
+        Some(Ordering::Less) => !gt,
+        Some(Ordering::Equal) => eq,
+        None => false,
     }
-    if let Some(rest) = pat.strip_prefix('<') {
-        return match (parse_number(rest), parse_number(s)) {
-            (Some(p), Some(v)) => v < p,
-            _ => s < rest,
-        };
-    }
-    wild_match(pat, s)
+}
+
+/// Does unevaluated text use a `$N`/`$<N>` wildcard-capture substitution?
+fn has_dollar_sub(raw: &str) -> bool {
+    raw.as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'$', c] if c.is_ascii_digit() || *c == b'<'))
 }
 
 fn switch_common(ev: &mut Eval, a: &Args, o: &mut String, all: bool, exact: bool) {
@@ -81,7 +98,7 @@ fn switch_loop(
         };
         if hit {
             matched = true;
-            run_branch(ev, a, i + 1, target, exact, o);
+            run_branch(ev, a, i + 1, target, exact, Some(pat), o);
             if !all {
                 return;
             }
@@ -92,16 +109,32 @@ fn switch_loop(
         }
     }
     if !matched && i < n {
-        run_branch(ev, a, i, target, exact, o);
+        run_branch(ev, a, i, target, exact, None, o);
     }
 }
 
-fn run_branch(ev: &mut Eval, a: &Args, i: usize, target: &str, exact: bool, o: &mut String) {
+fn run_branch(
+    ev: &mut Eval,
+    a: &Args,
+    i: usize,
+    target: &str,
+    exact: bool,
+    pat: Option<&str>,
+    o: &mut String,
+) {
     let mut t = ev.take_string();
     t.push_str(target);
     ev.ctx.switch.push(t);
     if exact {
         ev.lazy_into(a, i, o);
+    } else if has_dollar_sub(a.get(i)) {
+        // `$0`..`$9`: the texts the pattern's wildcards matched ("" for none).
+        let caps = pat
+            .filter(|p| !p.starts_with(['<', '>']))
+            .and_then(|p| wild_captures(p, target, false))
+            .unwrap_or_default();
+        let text = subst_dollars(a.get(i), |k| caps.get(k).map(String::as_str));
+        ev.eval_text_bound(&text, &[(Token::Switch, target)], o);
     } else {
         ev.lazy_bound(a, i, &[(Token::Switch, target)], o);
     }

@@ -7,7 +7,7 @@ use crate::functions::lists::{osep_arg, split_sep};
 use crate::functions::FnDef;
 use crate::host::{Dbref, Effect, MatchError, ObjType, NOTHING};
 
-pub const E_PERM: &str = "#-1 PERMISSION DENIED";
+pub use crate::eval::E_PERM;
 const NOT_FOUND: &str = "I can't see that here.";
 const AMBIGUOUS: &str = "I don't know which one you mean!";
 /// Deepest containment walked (room(), rloc()).
@@ -230,6 +230,12 @@ fn fun_parent(ev: &mut Eval, a: &Args, o: &mut String) {
 }
 
 fn fun_children(ev: &mut Eval, a: &Args, o: &mut String) {
+    // PennMUSH takes only a dbref here, not a name.
+    if !a.get(0).trim().starts_with('#') {
+        let ex = ev.ctx.executor;
+        ev.host.notify(ex, "Unknown parent.");
+        return push(o, "#-1");
+    }
     if let Some(d) = obj_or_err(ev, a.get(0), o) {
         let c = ev.host.children(d);
         push_list(o, &c, " ");

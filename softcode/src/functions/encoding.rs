@@ -254,35 +254,101 @@ pub fn soundex(s: &str) -> String {
     r
 }
 
-fn hash_type(a: &Args, i: usize, o: &mut String) -> Option<()> {
-    if a.len() > i && !a.get(i).eq_ignore_ascii_case("soundex") {
-        push(
-            o,
-            if a.get(i).eq_ignore_ascii_case("phone") {
-                "#-1 HASH ERROR"
-            } else {
-                "#-1 UNKNOWN HASH TYPE"
-            },
-        );
-        return None;
+// Character classes of the phonetic hash (SQLite spellfix1's `phonehash`).
+const PH_SILENT: u8 = 0;
+const PH_VOWEL: u8 = 1;
+const PH_B: u8 = 2;
+const PH_C: u8 = 3;
+const PH_D: u8 = 4;
+const PH_L: u8 = 6;
+const PH_R: u8 = 7;
+const PH_M: u8 = 8;
+const PH_Y: u8 = 9;
+const PH_DIGIT: u8 = 10;
+const PH_SPACE: u8 = 11;
+const PH_OTHER: u8 = 12;
+/// The symbol printed for each class.
+const PH_SYMBOL: &[u8; 13] = b".ABCDHLRMY9 ?";
+
+fn phone_class(c: u8, initial: bool) -> u8 {
+    match (c & 0x7f).to_ascii_lowercase() {
+        b'y' if initial => PH_Y,
+        b'a' | b'e' | b'i' | b'o' | b'u' | b'y' => PH_VOWEL,
+        b'b' | b'f' | b'p' | b'v' | b'w' => PH_B,
+        b'c' | b'g' | b'j' | b'k' | b'q' | b's' | b'x' | b'z' => PH_C,
+        b'd' | b't' => PH_D,
+        b'h' => PH_SILENT,
+        b'\'' if !initial => PH_SILENT,
+        b'l' => PH_L,
+        b'r' => PH_R,
+        b'm' | b'n' => PH_M,
+        b'0'..=b'9' => PH_DIGIT,
+        b' ' | b'\t' | 0x0c | b'\r' => PH_SPACE,
+        _ => PH_OTHER,
     }
-    Some(())
+}
+
+/// PennMUSH's "phone" sound hash (SQLite spellfix1's phonetic hash): letters mapped to
+/// sound classes, doubles and vowels beside L/R dropped, silent letters skipped.
+pub fn phone_hash(s: &str) -> String {
+    let mut b = s.as_bytes();
+    if b.len() > 2 && matches!(b.first(), Some(b'g' | b'k')) && b.get(1) == Some(&b'n') {
+        b = b.get(1..).unwrap_or(b);
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let (mut prev, mut prev_sounded) = (0x77u8, 0x77u8);
+    let mut initial = true;
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        if (c == b'w' && next == Some(b'r'))
+            || (c == b'd' && matches!(next, Some(b'j' | b'g')))
+            || (c == b't' && next == Some(b'c') && b.get(i + 2) == Some(&b'h'))
+        {
+            continue;
+        }
+        let class = phone_class(c, initial);
+        if class == PH_SPACE || (class == PH_OTHER && prev != PH_DIGIT) {
+            continue;
+        }
+        initial = false;
+        if class == PH_VOWEL && (prev_sounded == PH_R || prev_sounded == PH_L) {
+            continue;
+        }
+        if (class == PH_R || class == PH_L) && prev_sounded == PH_VOWEL {
+            out.pop();
+        }
+        prev = class;
+        if class == PH_SILENT {
+            continue;
+        }
+        prev_sounded = class;
+        let sym = PH_SYMBOL.get(usize::from(class)).copied().unwrap_or(b'?');
+        if out.last() != Some(&sym) {
+            out.push(sym);
+        }
+    }
+    out.into_iter().map(char::from).collect()
+}
+
+/// The hash named by argument `i` (soundex when absent); None after an error.
+fn hash_type(a: &Args, i: usize, o: &mut String) -> Option<fn(&str) -> String> {
+    if a.len() <= i || a.get(i).eq_ignore_ascii_case("soundex") {
+        return Some(soundex);
+    }
+    if a.get(i).eq_ignore_ascii_case("phone") {
+        return Some(phone_hash);
+    }
+    push(o, "#-1 UNKNOWN HASH TYPE");
+    None
 }
 fn fun_soundex(_: &mut Eval, a: &Args, o: &mut String) {
-    if hash_type(a, 1, o).is_some() {
-        push(o, &soundex(a.get(0)))
+    if let Some(h) = hash_type(a, 1, o) {
+        push(o, &h(a.get(0)))
     }
 }
 fn fun_soundslike(_: &mut Eval, a: &Args, o: &mut String) {
-    if hash_type(a, 2, o).is_some() {
-        push(
-            o,
-            if soundex(a.get(0)) == soundex(a.get(1)) {
-                "1"
-            } else {
-                "0"
-            },
-        )
+    if let Some(h) = hash_type(a, 2, o) {
+        push(o, if h(a.get(0)) == h(a.get(1)) { "1" } else { "0" })
     }
 }
 
@@ -488,6 +554,9 @@ mod tests {
 
     #[test]
     fn sounds() {
+        assert_eq!(phone_hash("hello"), "L");
+        assert_eq!(phone_hash("knight"), phone_hash("night"));
+        assert_eq!(phone_hash("phone"), phone_hash("fone"));
         assert_eq!(soundex("Tymczak"), "T522");
         assert_eq!(soundex("Ashcraft"), "A226");
         assert_eq!(soundex("123"), "?000");

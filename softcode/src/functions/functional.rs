@@ -24,17 +24,14 @@ pub struct Ufun {
     attr: String,
 }
 
-/// Resolve an object name as a user function's owner would: `me`, `here`, `#N`.
+/// Resolve the object of an `obj/attr` as the executor sees it (`me`, `here`, `#N`,
+/// `*player`, names nearby), as PennMUSH's fetch_ufun_attrib matches it.
 fn resolve_obj(ev: &Eval, name: &str) -> Option<Dbref> {
     let n = name.trim();
-    if n.is_empty() || n.eq_ignore_ascii_case("me") {
+    if n.is_empty() {
         return Some(ev.ctx.executor);
     }
-    if n.eq_ignore_ascii_case("here") {
-        return Some(ev.host.location(ev.ctx.executor));
-    }
-    let d: Dbref = n.strip_prefix('#')?.parse().ok()?;
-    ev.host.exists(d).then_some(d)
+    ev.host.match_thing(ev.ctx.executor, n).ok()
 }
 
 /// PennMUSH's fetch_ufun_attrib: `#lambda/code`, `obj/attr` or `attr` (on the executor).

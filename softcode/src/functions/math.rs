@@ -455,27 +455,29 @@ fn fun_round(_: &mut Eval, a: &Args, o: &mut String) {
     let Some(x) = parse_number(a.get(0)) else {
         return push(o, E_NUM);
     };
-    let Some(places) = parse_int(a.get(1)).filter(|p| (0..=6).contains(p) || *p > 6) else {
+    let Some(places) = parse_int(a.get(1)).filter(|p| *p >= 0) else {
         return push(o, E_INT);
     };
-    if places < 0 {
-        return push(o, E_INT);
-    }
     let places = places.min(6) as usize;
+    if places == 0 {
+        // lrint: round half to even, printed as an integer.
+        let r = x.round_ties_even();
+        return push_number(o, if r == 0.0 { 0.0 } else { r });
+    }
     let pad = a.len() > 2 && truthy(a.get(2));
-    let mut s = format!("{:.*}", places, x);
-    if !pad && s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
+    let at = o.len();
+    push(o, &format!("{:.*}", places, x));
+    if !pad && places > 1 {
+        // Trailing zeros go, but one decimal digit stays.
+        if let Some(dot) = o.get(at..).and_then(|t| t.find('.')) {
+            let keep = at + dot + 2;
+            let mut end = o.len();
+            while end > keep && o.as_bytes().get(end - 1) == Some(&b'0') {
+                end -= 1;
+            }
+            o.truncate(end);
         }
     }
-    if s == "-0" {
-        s = "0".into();
-    }
-    push(o, &s)
 }
 fn fun_bound(_: &mut Eval, a: &Args, o: &mut String) {
     let Some(v) = nums(a) else {
@@ -497,26 +499,32 @@ fn fun_bound(_: &mut Eval, a: &Args, o: &mut String) {
 
 fn incdec(a: &Args, o: &mut String, delta: i64) {
     let s = a.get(0);
-    let b = s.as_bytes();
-    let mut start = b.len();
-    while start > 0 && b.get(start - 1).is_some_and(u8::is_ascii_digit) {
-        start -= 1;
+    if let Some(n) = parse_int(s) {
+        return push_i64(o, n.saturating_add(delta));
     }
-    if start == b.len() {
+    let b = s.as_bytes();
+    if !b.last().is_some_and(u8::is_ascii_digit) {
         return push(o, "#-1 ARGUMENT MUST END IN AN INTEGER");
     }
-    let mut numstart = start;
-    if start > 0
-        && b.get(start - 1) == Some(&b'-')
-        && (start == 1
-            || s.get(..start - 1)
-                .is_some_and(|p| !p.ends_with(|c: char| c.is_ascii_alphanumeric())))
-    {
-        numstart = start - 1;
+    // Back over the trailing digits; a '-' just before them is the number's sign.
+    let mut p = b.len() - 1;
+    while p > 0 {
+        match b.get(p) {
+            Some(b'-') => {
+                p -= 1;
+                break;
+            }
+            Some(c) if c.is_ascii_digit() => p -= 1,
+            _ => break,
+        }
     }
+    if p == 0 && b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+        return push(o, E_RANGE);
+    }
+    let numstart = p + 1;
     let n: i64 = s.get(numstart..).and_then(|x| x.parse().ok()).unwrap_or(0);
     push(o, s.get(..numstart).unwrap_or(""));
-    push(o, &n.saturating_add(delta).to_string());
+    push_i64(o, n.saturating_add(delta));
 }
 fn fun_inc(_: &mut Eval, a: &Args, o: &mut String) {
     incdec(a, o, 1)
@@ -557,8 +565,39 @@ fn fun_lte(_: &mut Eval, a: &Args, o: &mut String) {
     compare(a, o, |x, y| x <= y)
 }
 
+/// PennMUSH's `is_number`: leading spaces, then all of it must be a `strtod` number
+/// (`inf` and `nan` included) that neither overflows nor underflows.
+pub fn is_strict_number(s: &str) -> bool {
+    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    if t.ends_with(|c: char| c.is_ascii_whitespace()) {
+        return false;
+    }
+    let word = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if ["inf", "infinity", "nan"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
+    {
+        return true;
+    }
+    let Some(v) = parse_number(t) else {
+        return false;
+    };
+    if v.is_infinite() {
+        return false;
+    }
+    if v == 0.0 || v.is_subnormal() {
+        // Underflow: a nonzero mantissa that came out as zero or denormal.
+        let mantissa = word.split(['e', 'E']).next().unwrap_or("");
+        let hex = mantissa.starts_with("0x") || mantissa.starts_with("0X");
+        if !hex && mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c)) {
+            return false;
+        }
+    }
+    true
+}
+
 fn fun_isnum(_: &mut Eval, a: &Args, o: &mut String) {
-    push(o, bool_str(parse_number(a.get(0)).is_some()))
+    push(o, bool_str(is_strict_number(a.get(0))))
 }
 fn fun_isint(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, bool_str(parse_int(a.get(0)).is_some()))
@@ -585,9 +624,10 @@ fn fun_nor(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, bool_str(!a.all().iter().any(|x| truthy(x))))
 }
 fn fun_xor(_: &mut Eval, a: &Args, o: &mut String) {
+    // True when exactly one argument is true.
     push(
         o,
-        bool_str(a.all().iter().filter(|x| truthy(x)).count() % 2 == 1),
+        bool_str(a.all().iter().filter(|x| truthy(x)).take(2).count() == 1),
     )
 }
 fn fun_not(_: &mut Eval, a: &Args, o: &mut String) {
@@ -651,15 +691,15 @@ fn fun_shr(_: &mut Eval, a: &Args, o: &mut String) {
 
 fn angle_in(x: f64, unit: &str) -> f64 {
     match unit.bytes().next().map(|c| c.to_ascii_lowercase()) {
-        Some(b'd') => x.to_radians(),
-        Some(b'g') => x * std::f64::consts::PI / 200.0,
+        Some(b'd') => x * (std::f64::consts::PI / 180.0),
+        Some(b'g') => x * (std::f64::consts::PI / 200.0),
         _ => x,
     }
 }
 fn angle_out(x: f64, unit: &str) -> f64 {
     match unit.bytes().next().map(|c| c.to_ascii_lowercase()) {
-        Some(b'd') => x.to_degrees(),
-        Some(b'g') => x * 200.0 / std::f64::consts::PI,
+        Some(b'd') => x * (180.0 / std::f64::consts::PI),
+        Some(b'g') => x * (200.0 / std::f64::consts::PI),
         _ => x,
     }
 }
@@ -683,7 +723,20 @@ fn fun_cos(_: &mut Eval, a: &Args, o: &mut String) {
     trig(a, o, f64::cos)
 }
 fn fun_tan(_: &mut Eval, a: &Args, o: &mut String) {
-    trig(a, o, f64::tan)
+    let Some(x) = parse_number(a.get(0)) else {
+        return push(o, E_NUM);
+    };
+    let angle = angle_in(x, a.get(1)).abs();
+    use std::f64::consts::{FRAC_PI_2, PI};
+    // An odd multiple of pi/2: the tangent is infinite.
+    if angle % FRAC_PI_2 == 0.0 && angle % PI != 0.0 {
+        return push(o, E_RANGE);
+    }
+    let t = angle_in(x, a.get(1)).tan();
+    if !t.is_finite() {
+        return push(o, E_RANGE);
+    }
+    push(o, &fmt_number(t))
 }
 fn fun_asin(_: &mut Eval, a: &Args, o: &mut String) {
     atrig(a, o, f64::asin, true)
@@ -697,7 +750,7 @@ fn fun_atan(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_atan2(_: &mut Eval, a: &Args, o: &mut String) {
     match (parse_number(a.get(0)), parse_number(a.get(1))) {
         (Some(y), Some(x)) => push(o, &fmt_number(angle_out(y.atan2(x), a.get(2)))),
-        _ => push(o, E_NUMS),
+        _ => push(o, E_NUM),
     }
 }
 
@@ -709,6 +762,7 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("ASIN", 1, 2, fun_asin),
     FnDef::new("ATAN", 1, 2, fun_atan),
     FnDef::new("ATAN2", 2, 3, fun_atan2),
+    FnDef::new("AVG", 1, MANY, fun_mean),
     FnDef::new("BAND", 1, MANY, fun_band),
     FnDef::new("BNAND", 2, 2, fun_bnand),
     FnDef::new("BNOT", 1, 1, fun_bnot),
@@ -723,6 +777,7 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("DIV", 2, MANY, fun_div),
     FnDef::new("E", 0, 1, fun_exp),
     FnDef::new("EQ", 2, MANY, fun_eq),
+    FnDef::new("EXP", 0, 1, fun_exp),
     FnDef::new("FDIV", 2, MANY, fun_fdiv),
     FnDef::new("FLOOR", 1, 1, fun_floor),
     FnDef::new("FLOORDIV", 2, MANY, fun_floordiv),

@@ -216,13 +216,7 @@ fn fun_speak(ev: &mut Eval, a: &Args, o: &mut String) {
         (who.to_string(), n.to_string())
     } else {
         let t = who.trim();
-        let d = if t.eq_ignore_ascii_case("me") {
-            Some(ev.ctx.executor)
-        } else {
-            t.strip_prefix('#')
-                .and_then(|n| n.parse().ok())
-                .filter(|&d| ev.host.exists(d))
-        };
+        let d = ev.host.match_thing(ev.ctx.executor, t).ok();
         let Some(d) = d else {
             return push(o, "#-1 NO MATCH");
         };

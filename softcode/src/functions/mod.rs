@@ -12,12 +12,16 @@ use std::sync::OnceLock;
 
 use crate::eval::{Args, Eval};
 
+pub mod align;
 pub mod ansi;
+pub mod attrlist;
 pub mod attrs;
 pub mod config;
 pub mod conn;
+pub mod connmore;
 pub mod control;
 pub mod db;
+pub mod dbmore;
 pub mod effects;
 pub mod encoding;
 pub mod etime;
@@ -28,10 +32,14 @@ pub mod json;
 pub mod json_mod;
 pub mod listmatch;
 pub mod lists;
+pub mod lockfns;
 pub mod math;
+pub mod mathmore;
 pub mod misc;
+pub mod misc2;
 pub mod regex;
 pub mod registers;
+pub mod search;
 pub mod sets;
 pub mod sort;
 pub mod strings;
@@ -139,8 +147,16 @@ const FAMILIES: &[&[FnDef]] = &[
     flags::FUNCTIONS,
     attrs::FUNCTIONS,
     conn::FUNCTIONS,
+    connmore::FUNCTIONS,
+    dbmore::FUNCTIONS,
+    lockfns::FUNCTIONS,
+    search::FUNCTIONS,
+    attrlist::FUNCTIONS,
     effects::FUNCTIONS,
     user::FUNCTIONS,
+    mathmore::FUNCTIONS,
+    align::FUNCTIONS,
+    misc2::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {

@@ -7,8 +7,21 @@ use crate::functions::{FnDef, MANY};
 
 pub const E_REGNAME: &str = "#-1 REGISTER NAME INVALID";
 
+/// A register name as PennMUSH keys it: cut to its first 63 bytes (its key buffer).
+pub fn reg_name(name: &str) -> &str {
+    if name.len() <= 63 {
+        return name;
+    }
+    let mut end = 63;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or(name)
+}
+
 /// Set register `name` (any case). Returns false if the name is invalid.
 pub fn setq(ev: &mut Eval, name: &str, val: &str) -> bool {
+    let name = reg_name(name);
     if !valid_qreg(name) {
         return false;
     }
@@ -55,7 +68,7 @@ fn fun_setr(ev: &mut Eval, a: &Args, o: &mut String) {
 }
 
 fn fun_r(ev: &mut Eval, a: &Args, o: &mut String) {
-    let name = a.get(0);
+    let name = reg_name(a.get(0));
     let kind_arg = a.get(1);
     if kind_arg.is_empty() || kind_arg.eq_ignore_ascii_case("qregisters") {
         if !valid_qreg(name) {

@@ -6,6 +6,7 @@ use fancy_regex::{Regex, RegexBuilder};
 
 use crate::eval::{push, Args, Eval};
 use crate::functions::registers::setq;
+use crate::functions::strings::is_special;
 use crate::functions::FnDef;
 
 /// Compile a PennMUSH wildcard pattern to an anchored regex in which every `*` and `?`
@@ -42,6 +43,50 @@ pub fn wild_captures(pat: &str, s: &str, case_sensitive: bool) -> Option<Vec<Str
             .map(|m| m.map_or(String::new(), |m| m.as_str().to_string()))
             .collect(),
     )
+}
+
+/// Substitute `$N` and `$<N>` in unevaluated text with capture `N` (escaped, so the
+/// evaluator takes it literally; "" when there is none). `\x` and `%x` pairs are copied
+/// as they are, so `\$0` and `%$0` keep their own meanings.
+pub fn subst_dollars<'c>(raw: &str, cap: impl Fn(usize) -> Option<&'c str>) -> String {
+    let mut r = String::with_capacity(raw.len());
+    let put = |r: &mut String, v: &str| {
+        for c in v.chars() {
+            if is_special(c) {
+                r.push('\\');
+            }
+            r.push(c);
+        }
+    };
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        rest = rest.get(c.len_utf8()..).unwrap_or("");
+        match c {
+            '\\' | '%' => {
+                r.push(c);
+                if let Some(d) = rest.chars().next() {
+                    r.push(d);
+                    rest = rest.get(d.len_utf8()..).unwrap_or("");
+                }
+            }
+            '$' => {
+                if let Some(d) = rest.bytes().next().filter(u8::is_ascii_digit) {
+                    put(&mut r, cap(usize::from(d - b'0')).unwrap_or(""));
+                    rest = rest.get(1..).unwrap_or("");
+                } else if let Some((name, after)) =
+                    rest.strip_prefix('<').and_then(|t| t.split_once('>'))
+                {
+                    let v = name.trim().parse::<usize>().ok().and_then(&cap);
+                    put(&mut r, v.unwrap_or(""));
+                    rest = after;
+                } else {
+                    r.push('$');
+                }
+            }
+            c => r.push(c),
+        }
+    }
+    r
 }
 
 fn fun_strmatch(ev: &mut Eval, a: &Args, o: &mut String) {
