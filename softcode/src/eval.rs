@@ -382,6 +382,14 @@ impl<'h> Eval<'h> {
             push(out, E_RECURSION);
             return;
         }
+        if def.deprecated {
+            let ex = self.ctx.executor;
+            let notice = format!(
+                "Deprecated function {} being used on object #{ex}.",
+                def.name
+            );
+            self.host.notify(ex, &notice);
+        }
         let mut vals = self.vec_pool.pop().unwrap_or_default();
         for a in &call.args {
             let mut s = self.take_string();

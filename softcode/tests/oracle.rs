@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
+use mushd_softcode::oracle::{called_names, unescape};
 use mushd_softcode::{functions, Context, Eval, FreshDb, Mode};
 
 /// Cases where we deliberately differ from the recording (see the oracle README).
@@ -26,54 +27,6 @@ const DELIBERATE: &[(&str, &str)] = &[
 /// no list here; any case calling an unregistered PennMUSH function is out of scope.
 /// These are things *in* registered functions we do not model yet.
 const NOT_YET: &[(&str, &str)] = &[("DID YOU MEAN", "suggestions need the full function table")];
-
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut it = s.chars().peekable();
-    while let Some(c) = it.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match it.next() {
-            Some('\\') => out.push('\\'),
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('x') => {
-                let h: String = it.by_ref().take(2).collect();
-                if let Ok(b) = u8::from_str_radix(&h, 16) {
-                    out.push(char::from(b));
-                }
-            }
-            Some(o) => {
-                out.push('\\');
-                out.push(o);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
-fn called_names(expr: &str) -> Vec<String> {
-    let b = expr.as_bytes();
-    let mut v = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'(' {
-            let mut j = i;
-            while j > 0 && (b[j - 1].is_ascii_alphanumeric() || b[j - 1] == b'_') {
-                j -= 1;
-            }
-            if j < i {
-                v.push(expr[j..i].to_ascii_uppercase());
-            }
-        }
-        i += 1;
-    }
-    v
-}
 
 /// Evaluate as `think <expr>` would: notices to #1 first, then the result.
 pub fn think(expr: &str) -> String {

@@ -22,7 +22,7 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("NUMVERSION", 0, 0, fun_numversion),
     FnDef::new("PUEBLO", 1, 1, fun_pueblo),
     FnDef::new("SCAN", 1, 3, fun_scan),
-    FnDef::new("SHA0", 1, 1, fun_sha0),
+    FnDef::new("SHA0", 1, 1, fun_sha0).deprecated(),
     FnDef::new("SQL", 1, 4, fun_disabled),
     FnDef::new("SQLESCAPE", 1, 1, fun_disabled).comma_last(),
     FnDef::new("SUGGEST", 2, 4, fun_suggest),
@@ -49,12 +49,7 @@ fn fun_nofile(_: &mut Eval, _: &Args, o: &mut String) {
     push(o, "#-1 NO SUCH FILE")
 }
 
-fn fun_sha0(ev: &mut Eval, _: &Args, o: &mut String) {
-    let ex = ev.ctx.executor;
-    ev.host.notify(
-        ex,
-        &format!("Deprecated function SHA0 being used on object #{ex}."),
-    );
+fn fun_sha0(_: &mut Eval, _: &Args, o: &mut String) {
     push(o, "#-1 NOT SUPPORTED")
 }
 

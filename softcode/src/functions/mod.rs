@@ -16,6 +16,7 @@ pub mod align;
 pub mod ansi;
 pub mod attrlist;
 pub mod attrs;
+pub mod compat;
 pub mod config;
 pub mod conn;
 pub mod connmore;
@@ -87,6 +88,8 @@ pub struct FnDef {
     pub comma_last: bool,
     pub mode: ArgMode,
     pub perm: Perm,
+    /// Deprecated in PennMUSH: every call tells the executor so, before anything else.
+    pub deprecated: bool,
     pub imp: FnImpl,
 }
 
@@ -99,8 +102,13 @@ impl FnDef {
             comma_last: false,
             mode: ArgMode::Eval,
             perm: Perm::Any,
+            deprecated: false,
             imp,
         }
+    }
+    pub const fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
     }
     pub const fn noparse(mut self) -> Self {
         self.mode = ArgMode::NoParse;
@@ -154,6 +162,7 @@ const FAMILIES: &[&[FnDef]] = &[
     attrlist::FUNCTIONS,
     effects::FUNCTIONS,
     user::FUNCTIONS,
+    compat::FUNCTIONS,
     mathmore::FUNCTIONS,
     align::FUNCTIONS,
     misc2::FUNCTIONS,
