@@ -15,6 +15,8 @@ pub mod functions;
 pub mod host;
 pub mod oracle;
 pub mod parse;
+#[cfg(test)]
+mod test_support;
 
 pub use context::Context;
 pub use eval::{Args, Eval, Limits};

@@ -288,22 +288,7 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::host::{FreshDb, ObjType};
-    use crate::{Context, Eval, Mode};
-
-    fn run(db: &mut FreshDb, who: i64, text: &str) -> String {
-        let mut ev = Eval::new(db, Context::new(who, who, who));
-        ev.eval_str(text, Mode::Command).unwrap_or_default()
-    }
-
-    fn world() -> FreshDb {
-        let mut db = FreshDb::new();
-        let bob = db.add("Bob", ObjType::Player, 0, 3);
-        db.add("Apple", ObjType::Thing, 0, 1);
-        db.add("Banana", ObjType::Thing, bob, bob);
-        db.add("Big Rock", ObjType::Thing, bob, bob);
-        db
-    }
+    use crate::test_support::{run, world};
 
     #[test]
     fn attribute_listing() {

@@ -440,12 +440,7 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
 #[cfg(test)]
 mod tests {
     use crate::host::{FreshDb, ObjType};
-    use crate::{Context, Eval, Mode};
-
-    fn run(db: &mut FreshDb, who: i64, text: &str) -> String {
-        let mut ev = Eval::new(db, Context::new(who, who, who));
-        ev.eval_str(text, Mode::Command).unwrap_or_default()
-    }
+    use crate::test_support::run;
 
     #[test]
     fn pronouns_follow_sex() {
