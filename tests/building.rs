@@ -11,7 +11,7 @@ async fn dig_teleport_and_restart() {
     let mut a = server.player("Builder").await;
     let mut b = server.player("Watcher").await;
     a.send("@dig Garden").await;
-    a.expect("Garden created with room number #4.").await;
+    a.expect("Garden created with room number 4.").await;
     a.send("@tel me=#4").await;
     b.expect("Builder has left.").await;
     let view = a.expect("Garden").await;
@@ -55,7 +55,7 @@ async fn flags_descriptions_and_their_permissions() {
     let mut b = server.player("Visitor").await;
     let mut god = server.god().await;
     a.send("@dig Parlour").await;
-    a.expect("Parlour created with room number #4.").await;
+    a.expect("Parlour created with room number 4.").await;
 
     // Not JUMP_OK: others may not teleport in; JUMP_OK: they may.
     b.send("@tel me=#4").await;
@@ -63,11 +63,11 @@ async fn flags_descriptions_and_their_permissions() {
     b.send("@set #4=JUMP_OK").await;
     b.expect("I can't see that here.").await;
     a.send("@set #4=jump").await;
-    a.expect("Flag set.").await;
+    a.expect("Parlour - JUMP_OK set.").await;
     b.send("@tel me=#4").await;
     b.expect("Parlour").await;
     a.send("@set #4=!JUMP_OK").await;
-    a.expect("Flag reset.").await;
+    a.expect("Parlour - JUMP_OK reset.").await;
 
     // Only wizards set WIZARD; nobody but God touches God; GOING and CONNECTED are not set by hand.
     a.send("@set me=WIZARD").await;
@@ -77,13 +77,13 @@ async fn flags_descriptions_and_their_permissions() {
     a.send("@set me=GOING").await;
     a.expect("Permission denied.").await;
     a.send("@set me=NOSUCHFLAG").await;
-    a.expect("I don't recognize that flag.").await;
+    a.expect("NOSUCHFLAG - I don't recognize that flag.").await;
     god.send("@set *Owner=WIZARD").await;
-    god.expect("Flag set.").await;
+    god.expect("Owner - WIZARD set.").await;
     a.send("@set #1=!WIZARD").await;
     a.expect("Permission denied.").await;
     a.send("@set me=DARK").await;
-    a.expect("Flag set.").await;
+    a.expect("Owner - DARK set.").await;
 
     // Descriptions show in look; only the controller may set them.
     a.send("@describe me=A tall figure.").await;
@@ -149,7 +149,7 @@ async fn attributes_set_clear_wipe_and_persist() {
     assert!(ex.contains("SEX: they"), "{ex}");
     assert!(!ex.contains("HOBBY"), "{ex}");
     a.send("@wipe me").await;
-    a.expect("Attributes wiped (3).").await;
+    a.expect("3 attributes wiped.").await;
     a.send("examine me").await;
     let ex = a.expect("Location:").await;
     assert!(!ex.contains("MOOD"), "{ex}");
@@ -162,9 +162,9 @@ async fn locks_are_parsed_resolved_stored_and_removed() {
     let mut a = server.player("Locker").await;
     let mut b = server.player("Picker").await;
     a.send("@lock me=Picker | (flag^WIZARD & !sex:m*)").await;
-    a.expect("Locked.").await;
+    a.expect("Locker(#2) - Basic locked.").await;
     a.send("@lock/enter me==Picker").await;
-    a.expect("Locked.").await;
+    a.expect("Locker(#2) - Enter locked.").await;
     a.send("@lock me=(Picker").await;
     a.expect("A parenthesis in the lock is not closed.").await;
     a.send("@lock me=Nobody").await;
@@ -192,7 +192,9 @@ async fn locks_are_parsed_resolved_stored_and_removed() {
     let ex = a.expect("Location:").await;
     assert!(ex.contains("Lock (enter): =#3"), "{ex}");
     a.send("@unlock/enter me").await;
-    a.expect("Unlocked.").await;
+    a.expect("Locker(#2) - Enter unlocked.").await;
+    a.send("@unlock/enter me").await;
+    a.expect("Locker(#2) - Enter (already) unlocked.").await;
     a.send("examine me").await;
     let ex = a.expect("Location:").await;
     assert!(!ex.contains("Lock (enter)"), "{ex}");

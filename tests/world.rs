@@ -21,10 +21,10 @@ async fn exits_moving_locks_dark_home_and_matching() {
     a.expect("Hall").await;
     a.send("@dig Garden=Garden;g,Back;b").await;
     a.expect("Garden created with room number").await;
-    a.expect("Opened exit").await;
-    a.expect("back to").await;
+    a.expect("Linked exit").await;
+    a.expect("Linked exit").await;
     a.send("@set here=JUMP_OK").await;
-    a.expect("Flag set.").await;
+    a.expect("Hall - JUMP_OK set.").await;
 
     b.send(&format!("@tel #{hall}")).await;
     let view = b.expect("Obvious exits:").await;
@@ -45,7 +45,7 @@ async fn exits_moving_locks_dark_home_and_matching() {
 
     // A locked exit shows its @fail, and the room its @ofail.
     a.send("@lock g=me").await;
-    a.expect("Locked.").await;
+    a.expect(" - Basic locked.").await;
     a.send("@fail g=The gate is shut.").await;
     a.expect("Set.").await;
     a.send("@ofail g=rattles the gate.").await;
@@ -58,13 +58,13 @@ async fn exits_moving_locks_dark_home_and_matching() {
 
     // DARK movers pass unannounced.
     a.send("@set me=DARK").await;
-    a.expect("Flag set.").await;
+    a.expect("Builder - DARK set.").await;
     a.send("g").await;
     a.expect("Back").await;
     let seen = b.sync().await;
     assert!(!seen.contains("Builder has left."), "{seen}");
     a.send("@set me=!DARK").await;
-    a.expect("Flag reset.").await;
+    a.expect("Builder - DARK reset.").await;
 
     // Matching: ambiguous, prefix of a word, nothing, and #dbrefs far away.
     a.send("@create Red Ball").await;
@@ -99,9 +99,9 @@ async fn things_get_drop_give_enter_and_leave() {
     a.send("inventory").await;
     a.expect(&format!("Lamp(#{lamp})")).await;
     a.send("drop lamp").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Lamp.").await;
     b.send("get lamp").await;
-    b.expect("Taken.").await;
+    b.expect("You take Lamp.").await;
     b.send("get lamp").await;
     b.expect("You already have that!").await;
     b.send("i").await;
@@ -112,7 +112,7 @@ async fn things_get_drop_give_enter_and_leave() {
     b.send("give Owner=5").await;
     b.expect("There is no money in this game.").await;
     a.send("@set me=ENTER_OK").await;
-    a.expect("Flag set.").await;
+    a.expect("Owner - ENTER_OK set.").await;
     b.send("give Owner=lamp").await;
     b.expect("You gave Lamp to Owner.").await;
     a.expect("Taker gave you Lamp.").await;
@@ -121,7 +121,7 @@ async fn things_get_drop_give_enter_and_leave() {
 
     // Locks decide who takes, with the four messages.
     a.send("@lock lamp=me").await;
-    a.expect("Locked.").await;
+    a.expect(&format!("Lamp(#{lamp}) - Basic locked.")).await;
     for cmd in [
         "@fail lamp=It is bolted down.",
         "@ofail lamp=tugs at the lamp.",
@@ -132,7 +132,7 @@ async fn things_get_drop_give_enter_and_leave() {
         a.expect(" - Set.").await;
     }
     a.send("drop lamp").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Lamp.").await;
     b.send("get lamp").await;
     b.expect("It is bolted down.").await;
     a.expect("Taker tugs at the lamp.").await;
@@ -146,17 +146,17 @@ async fn things_get_drop_give_enter_and_leave() {
     a.send("@create Wardrobe").await;
     a.expect("Created: Object").await;
     a.send("drop wardrobe").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Wardrobe.").await;
     b.send("enter wardrobe").await;
     b.expect("Permission denied.").await;
     a.send("@set wardrobe=ENTER_OK").await;
-    a.expect("Flag set.").await;
+    a.expect("Wardrobe - ENTER_OK set.").await;
     a.send("@lock/enter wardrobe=me").await;
-    a.expect("Locked.").await;
+    a.expect(" - Enter locked.").await;
     b.send("enter wardrobe").await;
     b.expect("You can't enter that.").await;
     a.send("@unlock/enter wardrobe").await;
-    a.expect("Unlocked.").await;
+    a.expect(" - Enter unlocked.").await;
     b.send("enter wardrobe").await;
     b.expect("Wardrobe").await;
     b.expect("You see nothing special.").await;
@@ -183,9 +183,10 @@ async fn building_commands_and_their_permissions() {
     a.send("@link Door=#0").await;
     a.expect("You can't link to that.").await;
     god.send("@set #0=LINK_OK").await;
-    god.expect("Flag set.").await;
+    god.expect("Room Zero - LINK_OK set.").await;
     a.send("@link Door=#0").await;
-    a.expect("Linked to #0.").await;
+    a.expect(&format!("Linked exit #{door} to Room Zero(#0R"))
+        .await;
     a.send("@name Door=Oak Door;door;d").await;
     a.expect("Name set.").await;
     a.send("examine door").await;
@@ -206,16 +207,16 @@ async fn building_commands_and_their_permissions() {
     a.expect("Set.").await;
     let boxed = made(&mut a, "@create Box", "Created: Object").await;
     a.send("@parent Box=Proto").await;
-    a.expect("Parent set.").await;
+    a.expect("Parent changed.").await;
     a.send("@parent Proto=Box").await;
     a.expect("That would make a parent loop or too long a chain.")
         .await;
     b.send(&format!("@parent #{boxed}=#0")).await;
     b.expect("I can't see that here.").await;
     a.send("@lock Box=me").await;
-    a.expect("Locked.").await;
+    a.expect(" - Basic locked.").await;
     a.send("drop Box").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Box.").await;
     b.send("get box").await;
     b.expect("Nope, inherited.").await;
     b.send("@parent box=me").await;
@@ -241,13 +242,13 @@ async fn building_commands_and_their_permissions() {
 
     // Only God changes God, even for wizards.
     god.send("@set *Maker=WIZARD").await;
-    god.expect("Flag set.").await;
+    god.expect("Maker - WIZARD set.").await;
     a.send("@describe *One=hacked").await;
     a.expect("Permission denied.").await;
     a.send("@set *One=!WIZARD").await;
     a.expect("Permission denied.").await;
     god.send("@set *Maker=!WIZARD").await;
-    god.expect("Flag reset.").await;
+    god.expect("Maker - WIZARD reset.").await;
 
     // Finding things.
     a.send("@find box").await;
@@ -280,7 +281,7 @@ async fn destroy_undestroy_purge_and_recycling() {
     b.send(&format!("@destroy #{junk}")).await;
     b.expect("I can't see that here.").await;
     a.send("drop junk").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Junk.").await;
     b.send("@destroy junk").await;
     b.expect("Permission denied.").await;
     a.send("@destroy Junk").await;
@@ -323,7 +324,8 @@ async fn destroy_undestroy_purge_and_recycling() {
     a.expect("Base").await;
     a.send("@dig Doomed=Down,Up").await;
     let doomed = dbref_in(&a.expect_line("created with room number").await);
-    let up = dbref_in(&a.expect_line("back to").await);
+    a.expect_line("Opened exit").await;
+    let up = dbref_in(&a.expect_line("Opened exit").await);
     a.send("down").await;
     a.expect("Doomed").await;
     a.send("@destroy here").await;
@@ -410,7 +412,7 @@ async fn admin_passwords_players_and_emits() {
     a.send("think quiet thoughts").await;
     a.expect("quiet thoughts").await;
     a.send("@set me=HAVEN").await;
-    a.expect("Flag set.").await;
+    a.expect("Plain - HAVEN set.").await;
     b.send("@pemit *Plain=hello?").await;
     b.expect("Plain is not accepting messages.").await;
 
@@ -482,7 +484,7 @@ async fn building_survives_reboot_and_restart(opts: Options) {
     a.expect("Hall").await;
     a.send("@dig Garden=Garden;g,Back;b").await;
     let garden = dbref_in(&a.expect_line("created with room number").await);
-    a.expect("back to").await;
+    a.expect("Linked exit").await;
     a.send("g").await;
     a.expect("Back").await;
     a.send("@describe here=Roses climb the old stone wall.")
@@ -498,7 +500,7 @@ async fn building_survives_reboot_and_restart(opts: Options) {
             "@describe Watering Can=A battered tin can.",
             "Description set.",
         ),
-        ("@lock Watering Can=me", "Locked."),
+        ("@lock Watering Can=me", " - Basic locked."),
         ("@fail Watering Can=It is too heavy for you.", "FAIL - Set."),
         ("&NOTE Watering Can=keep full", "NOTE - Set."),
     ] {
@@ -506,11 +508,11 @@ async fn building_survives_reboot_and_restart(opts: Options) {
         a.expect(answer).await;
     }
     a.send("drop Watering Can").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Watering Can.").await;
     a.send("@open Shed").await;
     a.expect("Opened exit").await;
     a.send("@set here=JUMP_OK").await;
-    a.expect("Flag set.").await;
+    a.expect("Garden - JUMP_OK set.").await;
     a.send("@name me=Head Gardener").await;
     a.expect("Name set.").await;
     a.sync().await;
@@ -627,7 +629,7 @@ async fn use_locks_and_unfindable_players() {
     a.send("@create Lever").await;
     a.expect("Created: Object").await;
     a.send("drop lever").await;
-    a.expect("Dropped.").await;
+    a.expect("You drop Lever.").await;
     a.send("@use lever=Clunk.").await;
     a.expect("USE - Set.").await;
     a.send("@ouse lever=pulls the lever.").await;
@@ -636,7 +638,7 @@ async fn use_locks_and_unfindable_players() {
     b.expect("Clunk.").await;
     a.expect("Tester pulls the lever.").await;
     a.send("@lock/use lever=me").await;
-    a.expect("Locked.").await;
+    a.expect(" - Use locked.").await;
     a.send("&UFAIL lever=It will not budge.").await;
     a.expect("UFAIL - Set.").await;
     b.send("use lever").await;
@@ -647,7 +649,7 @@ async fn use_locks_and_unfindable_players() {
     // UNFINDABLE: *name finds them only nearby (or for those who control them).
     let hide = made(&mut a, "@dig Hideout", "created with room number").await;
     a.send("@set me=UNFINDABLE").await;
-    a.expect("Flag set.").await;
+    a.expect("Tinker - UNFINDABLE set.").await;
     b.send("examine *Tinker").await;
     b.expect("Tinker is owned by Tinker.").await;
     a.send(&format!("@tel #{hide}")).await;

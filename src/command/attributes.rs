@@ -198,11 +198,18 @@ fn wipe(game: &mut Game, caller: Caller, args: &str) -> Flow {
             .push(Key::Obj(target), Op::Remove(attr_field(name)));
     }
     game.touch(target, &[]);
-    game.tell(
-        caller.player,
-        &format!("Attributes wiped ({}).", names.len()),
-    );
+    game.tell(caller.player, &wiped(names.len()));
     Flow::Continue
+}
+
+/// PennMUSH's count of wiped attributes: `No attributes wiped.`, `One attribute
+/// wiped.`, `4 attributes wiped.`.
+pub fn wiped(count: usize) -> String {
+    match count {
+        0 => "No attributes wiped.".to_string(),
+        1 => "One attribute wiped.".to_string(),
+        n => format!("{n} attributes wiped."),
+    }
 }
 
 #[cfg(test)]

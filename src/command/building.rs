@@ -73,7 +73,10 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
         return Flow::Continue;
     }
     let Some((flag_name, bit)) = Flags::lookup(name) else {
-        game.tell(caller.player, "I don't recognize that flag.");
+        game.tell(
+            caller.player,
+            &format!("{} - I don't recognize that flag.", name.trim()),
+        );
         return Flow::Continue;
     };
     let Some(obj) = game.world.get(target) else {
@@ -96,10 +99,13 @@ fn set(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     game.touch(target, &["flags"]);
     tracing::info!(object = %target, flag = flag_name, clear, by = %caller.player, "flag");
-    game.ack(
-        caller.player,
-        if clear { "Flag reset." } else { "Flag set." },
+    // PennMUSH's wording: `Widget - SAFE set.` / `Widget - SAFE reset.`.
+    let shown = game.world.get(target).map_or("", |o| o.short_name());
+    let text = format!(
+        "{shown} - {flag_name} {}.",
+        if clear { "reset" } else { "set" }
     );
+    game.ack(caller.player, &text);
     Flow::Continue
 }
 
@@ -201,20 +207,18 @@ fn dig(game: &mut Game, caller: Caller, args: &str) -> Flow {
         return Flow::Continue;
     }
     let room = game.create_object(ObjectKind::Room, &name, caller.player, None);
+    // PennMUSH prints the room's number without the `#`.
     game.tell(
         caller.player,
-        &format!("{name} created with room number {room}."),
+        &format!("{name} created with room number {}.", room.0),
     );
     if let (Some(out), Some(here)) = (out_name, here) {
         let exit = open_exit(game, caller, out, here, Some(room));
-        game.tell(caller.player, &format!("Opened exit {exit} to {room}."));
+        tell_opened(game, caller, exit, Some(Ok(room)));
     }
     if let (Some(back), Some(here)) = (back_name, here) {
         let exit = open_exit(game, caller, back, room, Some(here));
-        game.tell(
-            caller.player,
-            &format!("Opened exit {exit} back to {here}."),
-        );
+        tell_opened(game, caller, exit, Some(Ok(here)));
     }
     Flow::Continue
 }
@@ -227,6 +231,28 @@ fn open_exit(game: &mut Game, caller: Caller, name: &str, from: Dbref, to: Optio
     }
     game.save(exit, &["link"]);
     exit
+}
+
+/// PennMUSH's report of a new exit: `Opened exit #7`, and when a destination was
+/// given, `Trying to link...` then `Linked exit #7 to #6` or why it could not be linked.
+fn tell_opened(
+    game: &mut Game,
+    caller: Caller,
+    exit: Dbref,
+    dest: Option<Result<Dbref, &'static str>>,
+) {
+    game.tell(caller.player, &format!("Opened exit {exit}"));
+    let Some(dest) = dest else {
+        return;
+    };
+    game.tell(caller.player, "Trying to link...");
+    let text = match dest {
+        // PennMUSH numbers `home` -3.
+        Ok(Dbref::HOME) => format!("Linked exit {exit} to #-3"),
+        Ok(d) => format!("Linked exit {exit} to #{}", d.0),
+        Err(why) => why.to_string(),
+    };
+    game.tell(caller.player, &text);
 }
 
 /// Resolves where an exit or home may be linked: a room (or `home` for exits) the
@@ -275,33 +301,32 @@ fn open(game: &mut Game, caller: Caller, args: &str) -> Flow {
         Some(None) => (rest, None),
         None => (None, None),
     };
-    let dest = match dest_name.map(|d| linkable(game, caller, d, true)) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(why)) => return refuse(game, caller, why),
-        None => None,
-    };
+    // As in PennMUSH, a destination that is no good leaves the exit unlinked (and
+    // makes no exit back) rather than refusing the exit.
+    let dest = dest_name.map(|d| {
+        linkable(game, caller, d, true).map_err(|why| match why {
+            matching::NOT_FOUND | matching::AMBIGUOUS => "That is not a valid object.",
+            other => other,
+        })
+    });
+    let linked = dest.and_then(Result::ok);
+    let back_name = back_name.filter(|_| linked.is_some());
     if let Some(back) = back_name {
         if let Err(why) = good_name(back) {
             return refuse(game, caller, why);
         }
-        if !dest.is_some_and(|d| d != Dbref::HOME && game.controls_dbref(caller.player, d)) {
+        if !linked.is_some_and(|d| d != Dbref::HOME && game.controls_dbref(caller.player, d)) {
             return refuse(game, caller, "Permission denied.");
         }
     }
     if !within_quota(game, caller, 1 + usize::from(back_name.is_some())) {
         return Flow::Continue;
     }
-    let exit = open_exit(game, caller, &name, here, dest);
-    game.tell(caller.player, &format!("Opened exit {exit}."));
-    if let Some(d) = dest {
-        game.tell(caller.player, &format!("Linked to {d}."));
-    }
-    if let (Some(back), Some(d)) = (back_name, dest) {
+    let exit = open_exit(game, caller, &name, here, linked);
+    tell_opened(game, caller, exit, dest);
+    if let (Some(back), Some(d)) = (back_name, linked) {
         let back_exit = open_exit(game, caller, back, d, Some(here));
-        game.tell(
-            caller.player,
-            &format!("Opened exit {back_exit} back to {here}."),
-        );
+        tell_opened(game, caller, back_exit, Some(Ok(here)));
     }
     Flow::Continue
 }
@@ -337,10 +362,17 @@ fn link(game: &mut Game, caller: Caller, args: &str) -> Flow {
         }
     }
     game.touch(target, &["link", "owner"]);
+    // PennMUSH's wording: `Linked exit #7 to Lab(#6R)`, `Dropto set.`, `Home set.`.
     let text = match kind {
-        ObjectKind::Exit => format!("Linked to {dest}."),
-        ObjectKind::Room => format!("Drop-to set to {dest}."),
-        _ => format!("Home set to {dest}."),
+        ObjectKind::Exit => {
+            let to = match game.world.get(dest) {
+                Some(d) if dest != Dbref::HOME => super::look::display_name(game, caller.player, d),
+                _ => "*HOME*".to_string(),
+            };
+            format!("Linked exit {target} to {to}")
+        }
+        ObjectKind::Room => "Dropto set.".to_string(),
+        _ => "Home set.".to_string(),
     };
     game.ack(caller.player, &text);
     Flow::Continue
@@ -352,17 +384,30 @@ fn unlink(game: &mut Game, caller: Caller, args: &str) -> Flow {
         Ok(d) => d,
         Err(why) => return refuse(game, caller, why),
     };
-    let kind = game.world.get(target).map(|o| o.kind);
-    let text = match kind {
-        Some(ObjectKind::Exit) => "Unlinked.",
-        Some(ObjectKind::Room) => "Drop-to removed.",
-        _ => return refuse(game, caller, "You can only unlink exits and rooms."),
+    let Some(obj) = game.world.get(target) else {
+        return Flow::Continue;
+    };
+    // PennMUSH's wording: `Unlinked exit #7 (Used to lead to Lab(#6R)).`, `Dropto removed.`.
+    let text = match obj.kind {
+        ObjectKind::Exit => {
+            let to = match obj.link {
+                Some(Dbref::HOME) => "*HOME*".to_string(),
+                Some(d) => match game.world.get(d) {
+                    Some(o) => super::look::display_name(game, caller.player, o),
+                    None => "*NOTHING*".to_string(),
+                },
+                None => "*NOTHING*".to_string(),
+            };
+            format!("Unlinked exit {target} (Used to lead to {to}).")
+        }
+        ObjectKind::Room => "Dropto removed.".to_string(),
+        _ => return refuse(game, caller, "You can't unlink that!"),
     };
     if let Some(o) = game.world.get_mut(target) {
         o.link = None;
     }
     game.touch(target, &["link"]);
-    game.ack(caller.player, text);
+    game.ack(caller.player, &text);
     Flow::Continue
 }
 
@@ -491,14 +536,7 @@ fn parent(game: &mut Game, caller: Caller, args: &str) -> Flow {
         o.parent = new_parent;
     }
     game.touch(target, &["parent"]);
-    game.ack(
-        caller.player,
-        if new_parent.is_some() {
-            "Parent set."
-        } else {
-            "Parent cleared."
-        },
-    );
+    game.ack(caller.player, "Parent changed.");
     Flow::Continue
 }
 
@@ -547,6 +585,11 @@ fn clone(game: &mut Game, caller: Caller, args: &str) -> Flow {
         o.flags = Flags(original.flags.0 & !(Flags::WIZARD | Flags::GOING));
     }
     game.save(copy, &[]);
-    game.tell(caller.player, &format!("Cloned: Object {copy}."));
+    let what = match original.kind {
+        ObjectKind::Room => "Room",
+        ObjectKind::Exit => "Exit",
+        _ => "Object",
+    };
+    game.tell(caller.player, &format!("Cloned: {what} {copy}."));
     Flow::Continue
 }

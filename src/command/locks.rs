@@ -64,7 +64,12 @@ fn lock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
     game.ctx
         .wb
         .push(Key::Obj(target), Op::Set(lock_field(kind), key.into()));
-    game.tell(caller.player, "Locked.");
+    let text = format!(
+        "{} - {} locked.",
+        lock_subject(game, target),
+        lock_label(kind)
+    );
+    game.tell(caller.player, &text);
     Flow::Continue
 }
 
@@ -73,13 +78,36 @@ fn unlock_cmd(game: &mut Game, caller: Caller, args: &str, kind: &str) -> Flow {
         Ok(d) => d,
         Err(why) => return refuse(game, caller, why),
     };
-    if let Some(o) = game.world.get_mut(target) {
-        o.locks.remove(kind);
+    let subject = lock_subject(game, target);
+    let label = lock_label(kind);
+    let removed = game
+        .world
+        .get_mut(target)
+        .and_then(|o| o.locks.remove(kind))
+        .is_some();
+    if !removed {
+        let text = format!("{subject} - {label} (already) unlocked.");
+        game.tell(caller.player, &text);
+        return Flow::Continue;
     }
     game.touch(target, &[]);
     game.ctx
         .wb
         .push(Key::Obj(target), Op::Remove(lock_field(kind)));
-    game.tell(caller.player, "Unlocked.");
+    game.tell(caller.player, &format!("{subject} - {label} unlocked."));
     Flow::Continue
+}
+
+/// How PennMUSH names a locked object: `Widget(#3)`, without flag letters.
+fn lock_subject(game: &Game, target: Dbref) -> String {
+    let name = game.world.get(target).map_or("", |o| o.short_name());
+    format!("{name}({target})")
+}
+
+/// A lock kind as PennMUSH prints it: `Basic`, `Enter`, `Use`.
+fn lock_label(kind: &str) -> String {
+    let mut chars = kind.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().chain(chars).collect::<String>()
+    })
 }

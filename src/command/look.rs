@@ -139,6 +139,7 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
                 actor,
                 actor_default: "",
                 others,
+                others_default: "",
             },
         );
     }

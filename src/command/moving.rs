@@ -111,9 +111,13 @@ fn teleport(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let dest = if dest.eq_ignore_ascii_case("home") {
         game.home_of(what)
     } else {
+        // PennMUSH's wording when the destination is not found.
         match find_destination(game, caller, dest) {
             Ok(d) => d,
-            Err(why) => return refuse(game, caller, why),
+            Err(matching::AMBIGUOUS) => {
+                return refuse(game, caller, "I don't know which destination you mean!")
+            }
+            Err(_) => return refuse(game, caller, "No match."),
         }
     };
     let (Some(what_obj), Some(dest_obj)) = (game.world.get(what), game.world.get(dest)) else {
@@ -166,6 +170,8 @@ fn get(game: &mut Game, caller: Caller, args: &str) -> Flow {
                 caller,
                 if carried {
                     "You already have that!"
+                } else if why == matching::NOT_FOUND {
+                    "I don't see that here."
                 } else {
                     why
                 },
@@ -182,13 +188,21 @@ fn get(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     game.world.move_to(thing, caller.player);
     game.save(thing, &["location"]);
+    // PennMUSH's defaults: `You take Box.`, and the room hears `Ann takes Box.`.
+    let thing_name = game
+        .world
+        .get(thing)
+        .map_or_else(String::new, |o| o.short_name().to_string());
+    let actor_default = format!("You take {thing_name}.");
+    let others_default = format!("takes {thing_name}.");
     game.did_it(
         caller.player,
         thing,
         &Messages {
             actor: "SUCCESS",
-            actor_default: "Taken.",
+            actor_default: &actor_default,
             others: "OSUCCESS",
+            others_default: &others_default,
         },
     );
     Flow::Continue
@@ -219,13 +233,21 @@ fn drop(game: &mut Game, caller: Caller, args: &str) -> Flow {
     };
     game.world.move_to(thing, dest);
     game.save(thing, &["location"]);
+    // PennMUSH's defaults: `You drop Box.`, and the room hears `Ann drops Box.`.
+    let thing_name = game
+        .world
+        .get(thing)
+        .map_or_else(String::new, |o| o.short_name().to_string());
+    let actor_default = format!("You drop {thing_name}.");
+    let others_default = format!("drops {thing_name}.");
     game.did_it(
         caller.player,
         thing,
         &Messages {
             actor: "DROP",
-            actor_default: "Dropped.",
+            actor_default: &actor_default,
             others: "ODROP",
+            others_default: &others_default,
         },
     );
     Flow::Continue
@@ -354,6 +376,7 @@ fn use_thing(game: &mut Game, caller: Caller, args: &str) -> Flow {
             actor: "USE",
             actor_default: &default,
             others: "OUSE",
+            others_default: "",
         },
     );
     Flow::Continue

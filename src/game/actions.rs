@@ -14,6 +14,9 @@ pub struct Messages<'a> {
     pub actor: &'a str,
     pub actor_default: &'a str,
     pub others: &'a str,
+    /// What the room hears (after the actor's name) when `others` is not set; empty
+    /// for nothing.
+    pub others_default: &'a str,
 }
 
 impl Game {
@@ -38,7 +41,7 @@ impl Game {
         self.world.get(what).is_some_and(|o| self.controls(who, o))
     }
 
-    /// A confirmation ("Set.", "Flag set.") that QUIET players do not want.
+    /// A confirmation ("Set.", "Widget - SAFE set.") that QUIET players do not want.
     pub fn ack(&self, player: Dbref, text: &str) {
         let quiet = self
             .world
@@ -118,9 +121,12 @@ impl Game {
         if !text.is_empty() {
             self.tell(actor, &text);
         }
-        let other = self.world.attr(thing, m.others).map(str::to_string);
+        let other = match self.world.attr(thing, m.others).map(str::to_string) {
+            Some(code) => Some(self.render(thing, actor, &code)),
+            None if !m.others_default.is_empty() => Some(m.others_default.to_string()),
+            None => None,
+        };
         if let (Some(other), Some(room)) = (other, self.location_of(actor)) {
-            let other = self.render(thing, actor, &other);
             let line = format!("{} {other}", self.name(actor));
             self.tell_room(room, &[actor], &line);
         }
@@ -145,6 +151,7 @@ impl Game {
                 actor,
                 actor_default: default,
                 others,
+                others_default: "",
             },
         );
         false

@@ -241,7 +241,7 @@ impl WorldHost<'_> {
         }
         self.game.touch(obj, &[]);
         self.game
-            .tell(who, &format!("Attributes wiped ({}).", names.len()));
+            .tell(who, &crate::command::attributes::wiped(names.len()));
         Ok(String::new())
     }
 }

@@ -137,16 +137,27 @@ impl TestServer {
             .exe
             .clone()
             .unwrap_or_else(|| env!("CARGO_BIN_EXE_mushd").into());
-        let mut child = Command::new(exe)
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn mushd");
+        // A binary copied a moment ago can be "busy" (ETXTBSY) while a process another
+        // test is forking still holds the copy's write descriptor: try again shortly.
+        let mut tries = 0;
+        let mut child = loop {
+            let spawned = Command::new(&exe)
+                .arg("serve")
+                .arg("--config")
+                .arg(&config)
+                .env_remove("RUST_LOG")
+                .stdout(Stdio::piped())
+                .stderr(stderr.try_clone().expect("log file"))
+                .kill_on_drop(true)
+                .spawn();
+            match spawned {
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                other => break other.expect("spawn mushd"),
+            }
+        };
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let mut metrics = None;
@@ -393,9 +404,13 @@ impl Client {
     }
 }
 
-/// The first `#N` in a server message, such as "Garden created with room number #4.".
+/// The dbref in a server message: the first `#N`, as in "Created: Object #4.", or the
+/// number after "room number", as in PennMUSH's "Garden created with room number 4.".
 pub fn dbref_in(text: &str) -> u32 {
-    let start = text.find('#').expect("a #dbref in the text") + 1;
+    let start = match text.find("room number ") {
+        Some(at) => at + "room number ".len(),
+        None => text.find('#').expect("a #dbref in the text") + 1,
+    };
     let digits: String = text[start..]
         .chars()
         .take_while(char::is_ascii_digit)

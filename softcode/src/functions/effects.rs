@@ -8,7 +8,7 @@ use crate::eval::{push, Args, Eval, E_NOTVIS};
 use crate::functions::attrs::valid_attr_name;
 use crate::functions::db::{match_obj, split_obj_attr, words};
 use crate::functions::FnDef;
-use crate::host::{Dbref, Effect, ObjType, NOTHING};
+use crate::host::{Dbref, Effect, MatchError, ObjType, NOTHING};
 
 const E_DISABLED: &str = "#-1 FUNCTION DISABLED";
 /// Most recipients one emit reaches.
@@ -302,8 +302,18 @@ fn fun_tel(ev: &mut Eval, a: &Args, o: &mut String) {
     let Some(d) = target(ev, a.get(0), o) else {
         return;
     };
-    let Some(dest) = match_obj(ev, a.get(1)) else {
-        return;
+    // As @teleport says it in PennMUSH: `No match.` for a destination not found.
+    let ex = ev.ctx.executor;
+    let dest = match ev.host.match_thing(ex, a.get(1)) {
+        Ok(dest) => dest,
+        Err(e) => {
+            let msg = match e {
+                MatchError::NotFound => "No match.",
+                MatchError::Ambiguous => "I don't know which destination you mean!",
+            };
+            ev.host.notify(ex, msg);
+            return;
+        }
     };
     let mut r = String::new();
     run(ev, Effect::Tel { obj: d, dest }, &mut r, false);
