@@ -3,39 +3,14 @@
 //! namegraball, namelist.
 
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, E_NOTVIS, MAX_OUTPUT};
+use crate::functions::attrs::attr_chain;
 use crate::functions::db::{match_obj, push_dbref, split_obj_attr};
 use crate::functions::functional::call_once;
 use crate::functions::regex::compile;
 use crate::functions::search::name_matches;
 use crate::functions::wild::wild_regex;
 use crate::functions::FnDef;
-use crate::host::{AttrInfo, Dbref, ObjType, NOTHING};
-
-/// How far attribute listing follows parents.
-const MAX_PARENTS: usize = 10;
-
-/// The object's attributes (and its parents' not shadowed), each level sorted.
-fn attr_chain(ev: &Eval, obj: Dbref, parents: bool) -> Vec<AttrInfo> {
-    let mut out: Vec<AttrInfo> = Vec::new();
-    let mut at = obj;
-    for level in 0..=MAX_PARENTS {
-        if !ev.host.exists(at) {
-            break;
-        }
-        let mut own = ev.host.attrs(at);
-        own.sort_by(|a, b| a.name.cmp(&b.name));
-        for x in own {
-            if level == 0 || !out.iter().any(|y| y.name == x.name) {
-                out.push(x);
-            }
-        }
-        if !parents {
-            break;
-        }
-        at = ev.host.parent(at);
-    }
-    out
-}
+use crate::host::{Dbref, ObjType, NOTHING};
 
 /// Attribute names of `obj/pattern` the executor may see, matched by wildcard or regex.
 fn attr_names(

@@ -35,7 +35,7 @@ fn can_read(ev: &Eval, obj: Dbref) -> bool {
 }
 
 /// The object's attributes plus its parents' not shadowed, own first (each level sorted).
-fn attr_chain(ev: &Eval, obj: Dbref, parents: bool) -> Vec<AttrInfo> {
+pub(crate) fn attr_chain(ev: &Eval, obj: Dbref, parents: bool) -> Vec<AttrInfo> {
     let mut out: Vec<AttrInfo> = Vec::new();
     let mut at = obj;
     for level in 0..=MAX_PARENTS {
