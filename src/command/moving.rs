@@ -189,10 +189,7 @@ fn get(game: &mut Game, caller: Caller, args: &str) -> Flow {
     game.world.move_to(thing, caller.player);
     game.save(thing, &["location"]);
     // PennMUSH's defaults: `You take Box.`, and the room hears `Ann takes Box.`.
-    let thing_name = game
-        .world
-        .get(thing)
-        .map_or_else(String::new, |o| o.short_name().to_string());
+    let thing_name = game.name(thing);
     let actor_default = format!("You take {thing_name}.");
     let others_default = format!("takes {thing_name}.");
     game.did_it(
@@ -234,10 +231,7 @@ fn drop(game: &mut Game, caller: Caller, args: &str) -> Flow {
     game.world.move_to(thing, dest);
     game.save(thing, &["location"]);
     // PennMUSH's defaults: `You drop Box.`, and the room hears `Ann drops Box.`.
-    let thing_name = game
-        .world
-        .get(thing)
-        .map_or_else(String::new, |o| o.short_name().to_string());
+    let thing_name = game.name(thing);
     let actor_default = format!("You drop {thing_name}.");
     let others_default = format!("drops {thing_name}.");
     game.did_it(
