@@ -136,6 +136,18 @@ pub struct GameConfig {
     /// Wall-clock milliseconds one softcode evaluation may run before it is stopped
     /// (the game task runs nothing else meanwhile).
     pub softcode_time_budget_ms: u64,
+    /// The room whose contents' `$`-commands work everywhere (PennMUSH's MASTER_ROOM);
+    /// a dbref that is not a room turns global commands off.
+    pub master_room: u32,
+    /// Most queue entries one owner's objects may have waiting (PennMUSH's
+    /// QUEUE_QUOTA); the next makes the object a runaway: its queue is halted and it is
+    /// set HALT.
+    pub queue_quota: usize,
+    /// Most queue entries in all; beyond, new entries are dropped and logged.
+    pub queue_max: usize,
+    /// Most queue entries run between two looks at the connections, so players'
+    /// commands always come first.
+    pub queue_batch: usize,
 }
 
 impl GameConfig {
@@ -153,6 +165,10 @@ impl Default for GameConfig {
             building_quota: 1000,
             help_dir: PathBuf::from("config/help"),
             softcode_time_budget_ms: 500,
+            master_room: 2,
+            queue_quota: 100,
+            queue_max: 100_000,
+            queue_batch: 50,
         }
     }
 }
@@ -342,6 +358,12 @@ impl Config {
         }
         if !(1..=60_000).contains(&self.game.softcode_time_budget_ms) {
             return Err("key game.softcode_time_budget_ms: must be between 1 and 60000".into());
+        }
+        if self.game.queue_quota == 0 || self.game.queue_max == 0 || self.game.queue_batch == 0 {
+            return Err(
+                "keys game.queue_quota, game.queue_max, game.queue_batch: must be at least 1"
+                    .into(),
+            );
         }
         if self.game.password_hash_memory_kib < 8 {
             return Err("key game.password_hash_memory_kib: must be at least 8".into());

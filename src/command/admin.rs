@@ -80,7 +80,7 @@ fn stats(game: &mut Game, caller: Caller, _args: &str) -> Flow {
          {things} things, {players} players ({garbage} garbage).\n"
     );
     if !game.is_wizard(caller.player) {
-        game.tell_handle(caller.handle, text.trim_end());
+        game.reply(caller, text.trim_end());
         return Flow::Continue;
     }
     text.push_str(&format!(
@@ -94,7 +94,7 @@ fn stats(game: &mut Game, caller: Caller, _args: &str) -> Flow {
             m.value
         ));
     }
-    game.tell_handle(caller.handle, text.trim_end());
+    game.reply(caller, text.trim_end());
     Flow::Continue
 }
 

@@ -47,13 +47,13 @@ pub fn who_text(game: &Game, _for_wizard: bool) -> String {
 
 fn who(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     let text = who_text(game, game.is_wizard(caller.player));
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 
 fn doing(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     let text = who_text(game, false);
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 
@@ -73,7 +73,7 @@ fn set_doing(game: &mut Game, caller: Caller, args: &str) -> Flow {
     } else {
         "Doing set.".to_string()
     };
-    game.tell_handle(caller.handle, &message);
+    game.reply(caller, &message);
     Flow::Continue
 }
 
@@ -107,7 +107,7 @@ fn session(game: &mut Game, caller: Caller, _args: &str) -> Flow {
         charset = s.terminal.charset.name(),
         host = s.peer.ip(),
     );
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 
@@ -144,7 +144,7 @@ fn output_suffix(game: &mut Game, caller: Caller, args: &str) -> Flow {
 
 fn quit(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     let text = game.ctx.texts.quit.clone();
-    game.tell_handle(caller.handle, text.trim_end());
+    game.reply(caller, text.trim_end());
     game.ctx.table.close(caller.handle, CloseReason::Quit);
     Flow::Quit
 }

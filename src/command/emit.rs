@@ -94,7 +94,7 @@ fn oemit(game: &mut Game, caller: Caller, args: &str) -> Flow {
 /// `think <text>`: to the caller only (evaluated on the way in; nothing for nothing).
 fn think(game: &mut Game, caller: Caller, args: &str) -> Flow {
     if !args.is_empty() {
-        game.tell_handle(caller.handle, args);
+        game.reply(caller, args);
     }
     Flow::Continue
 }

@@ -11,6 +11,7 @@ use crate::game::{Flow, Game};
 const BUILTIN: &[&str] = &[
     include_str!("../../config/help/help.txt"),
     include_str!("../../config/help/commands.txt"),
+    include_str!("../../config/help/objects.txt"),
 ];
 
 /// Topics (lower case) and their texts.
@@ -155,7 +156,7 @@ pub fn help(game: &mut Game, caller: Caller, args: &str) -> Flow {
             }
         }
     };
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 

@@ -116,21 +116,21 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
         Ok(Some(o)) => o,
         Ok(None) => return Flow::Continue,
         Err(why) => {
-            game.tell_handle(caller.handle, why);
+            game.reply(caller, why);
             return Flow::Continue;
         }
     };
     let is_room = obj.kind == ObjectKind::Room;
     let dbref = obj.dbref;
     let text = describe(game, caller.player, dbref);
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     // Looking at a room runs its success or failure messages, as PennMUSH does.
     if is_room && game.location_of(caller.player) == Some(dbref) {
         let passes = game.world.passes_lock(dbref, "basic", caller.player);
-        let (actor, others) = if passes {
-            ("SUCCESS", "OSUCCESS")
+        let (actor, others, action) = if passes {
+            ("SUCCESS", "OSUCCESS", "ASUCCESS")
         } else {
-            ("FAIL", "OFAIL")
+            ("FAIL", "OFAIL", "AFAIL")
         };
         game.did_it(
             caller.player,
@@ -140,6 +140,7 @@ fn look(game: &mut Game, caller: Caller, args: &str) -> Flow {
                 actor_default: "",
                 others,
                 others_default: "",
+                action,
             },
         );
     }
@@ -154,7 +155,7 @@ fn examine(game: &mut Game, caller: Caller, args: &str) -> Flow {
         Ok(None) => matching::NOT_FOUND.to_string(),
         Err(why) => why.to_string(),
     };
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod attributes;
 pub mod building;
 pub mod connection;
+pub mod control;
 pub mod destroy;
 pub mod emit;
 pub mod functions;
@@ -14,6 +15,7 @@ pub mod look;
 pub mod matching;
 pub mod moving;
 pub mod players;
+pub mod queue;
 pub mod search;
 pub mod social;
 pub mod time;
@@ -33,9 +35,17 @@ pub struct Caller {
 
 pub type CommandFn = fn(&mut Game, Caller, &str) -> Flow;
 
+/// A command that takes any combination of `/switches` (given lower case, `/`-joined,
+/// empty for none) and evaluates its own arguments.
+pub type SwitchedFn = fn(&mut Game, Caller, &str, &str) -> Flow;
+
+/// No connection: a command an object runs from the queue.
+pub const NO_HANDLE: Handle = 0;
+
 /// Command words (lower case) to handlers.
 pub struct CommandTable {
     commands: HashMap<&'static str, CommandFn>,
+    switched: HashMap<&'static str, SwitchedFn>,
 }
 
 impl Default for CommandTable {
@@ -66,16 +76,33 @@ impl CommandTable {
                 commands.insert(name, *f);
             }
         }
-        CommandTable { commands }
+        let mut switched: HashMap<&'static str, SwitchedFn> = HashMap::new();
+        for family in [queue::COMMANDS, control::COMMANDS] {
+            for (name, f) in family {
+                switched.insert(name, *f);
+            }
+        }
+        CommandTable { commands, switched }
     }
 
     pub fn get(&self, word: &str) -> Option<CommandFn> {
         self.commands.get(word).copied()
     }
 
+    /// A command taking switches, by `word/switch/...`: the handler and the switches.
+    pub fn switched<'w>(&self, word: &'w str) -> Option<(SwitchedFn, &'w str)> {
+        let (base, switches) = word.split_once('/').unwrap_or((word, ""));
+        self.switched.get(base).map(|f| (*f, switches))
+    }
+
     /// Every command word, sorted, for `help`.
     pub fn names(&self) -> Vec<&'static str> {
-        let mut v: Vec<_> = self.commands.keys().copied().collect();
+        let mut v: Vec<_> = self
+            .commands
+            .keys()
+            .chain(self.switched.keys())
+            .copied()
+            .collect();
         v.sort_unstable();
         v
     }
@@ -96,6 +123,7 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
         return Flow::Continue;
     }
     let caller = Caller { handle, player };
+    game.env = crate::game::exec::Env::typed(player);
     if let Some(p) = &prefix {
         game.tell_handle(handle, p);
     }
@@ -105,6 +133,18 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
         game.deferred_suffix = suffix;
     }
     flow
+}
+
+/// The command table, built once.
+pub fn table() -> &'static CommandTable {
+    static TABLE: std::sync::OnceLock<CommandTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(CommandTable::new)
+}
+
+/// Runs one command of a queue entry (or of an inline action list) as `caller.player`,
+/// in the game's current environment.
+pub fn run_queued(game: &mut Game, caller: Caller, line: &str) {
+    dispatch(game, table(), caller, line);
 }
 
 fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -> Flow {
@@ -132,13 +172,19 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     if let Some(flow) = moving::try_exit(game, caller, line) {
         return flow;
     }
+    if let Some((f, switches)) = table.switched(&lower) {
+        return f(game, caller, switches, args);
+    }
     match table.get(&lower) {
         Some(f) => match arg_eval(&lower) {
             Some(how) => run_evaluated(game, caller, f, how, args),
             None => f(game, caller, args),
         },
         None => {
-            game.tell(caller.player, HUH);
+            // Objects' $-commands, when no built-in took the line.
+            if game.dollar_commands(caller.player, line) == 0 {
+                game.tell(caller.player, HUH);
+            }
             Flow::Continue
         }
     }
@@ -191,7 +237,7 @@ fn run_evaluated(game: &mut Game, caller: Caller, f: CommandFn, how: ArgEval, ar
 }
 
 /// Splits at the first `=` outside brackets, braces and parentheses and not escaped.
-fn split_equals(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_equals(text: &str) -> Option<(&str, &str)> {
     let mut depth = 0usize;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -212,6 +258,18 @@ fn split_equals(text: &str) -> Option<(&str, &str)> {
 
 /// What an unknown command (or one that cannot be parsed) answers.
 pub const HUH: &str = "Huh?  (Type \"help\" for help.)";
+
+impl Game {
+    /// Answers whoever runs a command: the connection that typed it, or, for a command
+    /// an object runs from the queue, the object (through the notify path).
+    pub fn reply(&self, caller: Caller, text: &str) {
+        if caller.handle == NO_HANDLE {
+            self.tell(caller.player, text);
+        } else {
+            self.tell_handle(caller.handle, text);
+        }
+    }
+}
 
 /// Tells the caller `why` and carries on: the shape of every refusal.
 pub(crate) fn refuse(game: &Game, caller: Caller, why: &str) -> Flow {

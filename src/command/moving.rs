@@ -200,6 +200,7 @@ fn get(game: &mut Game, caller: Caller, args: &str) -> Flow {
             actor_default: &actor_default,
             others: "OSUCCESS",
             others_default: &others_default,
+            action: "ASUCCESS",
         },
     );
     Flow::Continue
@@ -242,6 +243,7 @@ fn drop(game: &mut Game, caller: Caller, args: &str) -> Flow {
             actor_default: &actor_default,
             others: "ODROP",
             others_default: &others_default,
+            action: "ADROP",
         },
     );
     Flow::Continue
@@ -304,7 +306,7 @@ fn inventory(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     } else {
         format!("You are carrying:\n{}", carried.join("\n"))
     };
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 
@@ -371,6 +373,7 @@ fn use_thing(game: &mut Game, caller: Caller, args: &str) -> Flow {
             actor_default: &default,
             others: "OUSE",
             others_default: "",
+            action: "AUSE",
         },
     );
     Flow::Continue

@@ -20,7 +20,7 @@ fn find(game: &mut Game, caller: Caller, args: &str) -> Flow {
         .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle))
         .collect();
     let text = listing(game, caller.player, &found);
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }
 
@@ -106,6 +106,6 @@ fn search(game: &mut Game, caller: Caller, args: &str) -> Flow {
         })
         .collect();
     let text = listing(game, caller.player, &found);
-    game.tell_handle(caller.handle, &text);
+    game.reply(caller, &text);
     Flow::Continue
 }

@@ -17,6 +17,9 @@ pub struct Messages<'a> {
     /// What the room hears (after the actor's name) when `others` is not set; empty
     /// for nothing.
     pub others_default: &'a str,
+    /// The attribute whose actions the thing then runs (`ASUCCESS`, `ADROP`...), with
+    /// the actor as enactor; empty for none.
+    pub action: &'a str,
 }
 
 impl Game {
@@ -37,6 +40,18 @@ impl Game {
     }
 
     /// Whether `who` controls the object `what` (false when it does not exist).
+    /// Whether `who` may read `obj`'s attribute `attr`: they control the object, or the
+    /// attribute is `visual` (and not `mortal_dark` to non-wizards).
+    pub fn attr_visible(&self, who: Dbref, obj: Dbref, attr: &str) -> bool {
+        if self.controls_dbref(who, obj) {
+            return true;
+        }
+        self.world.attr_with_flags(obj, attr).is_some_and(|(_, f)| {
+            f.has(crate::world::AttrFlags::VISUAL)
+                && (!f.has(crate::world::AttrFlags::MORTAL_DARK) || self.is_wizard(who))
+        })
+    }
+
     pub fn controls_dbref(&self, who: Dbref, what: Dbref) -> bool {
         self.world.get(what).is_some_and(|o| self.controls(who, o))
     }
@@ -89,24 +104,68 @@ impl Game {
 
     /// Moves `who` to `dest`, telling the room left and the room entered (DARK movers
     /// pass unannounced) and showing a connected player where they arrived.
-    /// `left`/`arrived` replace "has left."/"has arrived." (after the mover's name).
+    /// `left`/`arrived` replace "has left."/"has arrived." (after the mover's name); so
+    /// do the places' OLEAVE and OENTER. The mover sees the places' LEAVE and ENTER; then
+    /// the place left runs its ALEAVE, the place entered its AENTER and the mover its
+    /// AMOVE, as in PennMUSH.
     pub fn relocate(&mut self, who: Dbref, dest: Dbref, left: Option<&str>, arrived: Option<&str>) {
         let name = self.name(who);
         let dark = self.is_dark(who);
         let from = self.location_of(who);
-        if let Some(from) = from.filter(|_| !dark) {
-            let text = left.unwrap_or("has left.");
-            self.tell_room(from, &[who], &format!("{name} {text}"));
+        if let Some(from) = from {
+            self.show_attr(from, who, "LEAVE");
+            if !dark {
+                let oleave = self.rendered_attr(from, who, "OLEAVE");
+                let text = left.map(str::to_string).or(oleave);
+                let text = text.as_deref().unwrap_or("has left.");
+                self.tell_room(from, &[who], &format!("{name} {text}"));
+            }
         }
         self.world.move_to(who, dest);
         self.save(who, &["location"]);
         if !dark {
-            let text = arrived.unwrap_or("has arrived.");
+            let oenter = self.rendered_attr(dest, who, "OENTER");
+            let text = arrived.map(str::to_string).or(oenter);
+            let text = text.as_deref().unwrap_or("has arrived.");
             self.tell_room(dest, &[who], &format!("{name} {text}"));
+        }
+        self.show_attr(dest, who, "ENTER");
+        self.show_attr(who, who, "MOVE");
+        if !dark {
+            // PennMUSH's "x" messages: the place entered, told to those left behind; the
+            // place left and the mover's OMOVE, told to those arrived among.
+            let mut told = vec![(dest, who, "OMOVE")];
+            if let Some(from) = from {
+                told.push((from, dest, "OXENTER"));
+                told.push((dest, from, "OXLEAVE"));
+            }
+            for (room, thing, attr) in told {
+                if let Some(text) = self.rendered_attr(thing, who, attr) {
+                    self.tell_room(room, &[who], &format!("{name} {text}"));
+                }
+            }
         }
         if self.ctx.table.is_connected(who) {
             let view = crate::command::look::describe_location(self, who);
             self.tell(who, &view);
+        }
+        if let Some(from) = from {
+            self.queue_action(from, who, "ALEAVE");
+        }
+        self.queue_action(dest, who, "AENTER");
+        self.queue_action(who, who, "AMOVE");
+    }
+
+    /// `thing`'s attribute `attr` evaluated for `actor`, if set and not empty.
+    fn rendered_attr(&mut self, thing: Dbref, actor: Dbref, attr: &str) -> Option<String> {
+        let code = self.world.attr(thing, attr)?.to_string();
+        Some(self.render(thing, actor, &code)).filter(|t| !t.is_empty())
+    }
+
+    /// Shows `actor` `thing`'s attribute `attr` (evaluated), if set.
+    fn show_attr(&mut self, thing: Dbref, actor: Dbref, attr: &str) {
+        if let Some(text) = self.rendered_attr(thing, actor, attr) {
+            self.tell(actor, &text);
         }
     }
 
@@ -130,6 +189,18 @@ impl Game {
             let line = format!("{} {other}", self.name(actor));
             self.tell_room(room, &[actor], &line);
         }
+        self.queue_action(thing, actor, m.action);
+    }
+
+    /// Queues `thing`'s action attribute `attr` (`ASUCCESS`, `AENTER`...) with `actor`
+    /// as enactor, when it has one.
+    pub fn queue_action(&mut self, thing: Dbref, actor: Dbref, attr: &str) {
+        if attr.is_empty() {
+            return;
+        }
+        if let Some(actions) = self.world.attr(thing, attr).map(str::to_string) {
+            self.enqueue(super::queue::Entry::new(thing, actor, actions));
+        }
     }
 
     /// Checks `who` against `thing`'s lock of `kind`; on failure shows the failure
@@ -139,10 +210,10 @@ impl Game {
         if self.world.passes_lock(thing, kind, who) {
             return true;
         }
-        let (actor, others) = match kind {
-            "enter" => ("EFAIL", "OEFAIL"),
-            "use" => ("UFAIL", "OUFAIL"),
-            _ => ("FAIL", "OFAIL"),
+        let (actor, others, action) = match kind {
+            "enter" => ("EFAIL", "OEFAIL", "AEFAIL"),
+            "use" => ("UFAIL", "OUFAIL", "AUFAIL"),
+            _ => ("FAIL", "OFAIL", "AFAIL"),
         };
         self.did_it(
             who,
@@ -152,6 +223,7 @@ impl Game {
                 actor_default: default,
                 others,
                 others_default: "",
+                action,
             },
         );
         false

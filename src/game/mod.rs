@@ -9,6 +9,10 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 mod actions;
+pub mod exec;
+pub mod notify;
+pub mod patterns;
+pub mod queue;
 mod reboot;
 pub mod softcode;
 mod startup;
@@ -158,6 +162,12 @@ pub struct Game {
     pub help: command::help::HelpFiles,
     /// Global user functions (`@function`), by upper-case name.
     pub functions: std::collections::BTreeMap<String, command::functions::UserFunction>,
+    /// The environment of the command running now.
+    pub env: exec::Env,
+    /// What objects are to run.
+    pub queue: queue::Queue,
+    /// What listening objects heard, to act on after the command that said it.
+    pub hears: std::cell::RefCell<Vec<notify::Heard>>,
 }
 
 impl Game {
@@ -377,21 +387,6 @@ impl Game {
         self.ctx.table.send(handle, line_bytes(text));
     }
 
-    /// Sends a line to every connection of a player.
-    pub fn tell(&self, player: Dbref, text: &str) {
-        self.ctx.table.send_player(player, &line_bytes(text));
-    }
-
-    /// Sends a line to every connected player in `room` but those in `except`.
-    pub fn tell_room(&self, room: Dbref, except: &[Dbref], text: &str) {
-        let bytes = line_bytes(text);
-        for &who in self.world.contents(room) {
-            if !except.contains(&who) {
-                self.ctx.table.send_player(who, &bytes);
-            }
-        }
-    }
-
     pub fn location_of(&self, who: Dbref) -> Option<Dbref> {
         self.world.get(who).and_then(|o| o.location)
     }
@@ -469,6 +464,7 @@ impl Game {
     }
 
     fn logged_in(&mut self, handle: Handle, player: Dbref, created: bool) {
+        self.env = exec::Env::typed(player);
         let name = self.name(player);
         let connections = self.ctx.table.handles_of(player).len();
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
@@ -487,6 +483,27 @@ impl Game {
         }
         let view = command::look::describe_location(self, player);
         self.tell_handle(handle, &view);
+        self.connection_event(player, "ACONNECT");
+    }
+
+    /// Runs a connection event attribute (`ACONNECT`, `ADISCONNECT`) of the player, of
+    /// the room they are in, and of the master room and the objects in it.
+    fn connection_event(&mut self, player: Dbref, attr: &str) {
+        let mut places = vec![player];
+        places.extend(self.location_of(player));
+        let master = Dbref(self.ctx.config.game.master_room);
+        if self
+            .world
+            .get(master)
+            .is_some_and(|o| o.kind == ObjectKind::Room)
+        {
+            places.push(master);
+            places.extend_from_slice(self.world.contents(master));
+        }
+        places.dedup();
+        for obj in places {
+            self.queue_action(obj, player, attr);
+        }
     }
 
     fn disconnected(&mut self, handle: Handle, how: DisconnectKind) {
@@ -508,6 +525,7 @@ impl Game {
 
     /// Announces a departure and records the last-on time once the last connection goes.
     pub fn player_left(&mut self, player: Dbref, host: &str, how: DisconnectKind) {
+        self.env = exec::Env::typed(player);
         let name = self.name(player);
         let still_on = self.ctx.table.is_connected(player);
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
@@ -523,6 +541,7 @@ impl Game {
             pd.last_host = Some(host.to_string());
         }
         self.save(player, &["last_on", "last_host"]);
+        self.connection_event(player, "ADISCONNECT");
         tracing::debug!(player = %player, ?how, "player left");
     }
 
@@ -533,6 +552,7 @@ impl Game {
             None => "GAME: The game is shutting down.".to_string(),
         };
         info!(%message, "shutting down");
+        self.persist_queue();
         self.ctx.table.broadcast(&line_bytes(&message), true);
         for session in self.ctx.table.snapshot() {
             session.outbound.close(CloseReason::Shutdown);
@@ -557,6 +577,16 @@ impl Game {
     }
 }
 
+/// When the game loop should next run the queue: `wakeup` is Unix ms (0 = now); with
+/// nothing queued, far away.
+fn queue_deadline(wakeup: Option<u64>) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    match wakeup {
+        None => now + std::time::Duration::from_secs(3600),
+        Some(at) => now + std::time::Duration::from_millis(at.saturating_sub(now_millis())),
+    }
+}
+
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
     let table = CommandTable::new();
@@ -572,14 +602,23 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         deferred_suffix: None,
         functions,
         help: command::help::HelpFiles::load(&ctx_help_dir),
+        env: exec::Env::typed(GOD),
+        queue: queue::Queue::default(),
+        hears: Default::default(),
     };
     game.functions_changed();
+    let kept = startup::load_queue(&game.ctx).await;
+    game.restore_queue(kept);
+    game.startup_actions();
     // Objects go within a tenth of the delay after it passes (at least every second).
     let purge_every = (game.ctx.config.game.destroy_delay_secs / 10).clamp(1, 60);
     let mut purge = tokio::time::interval(std::time::Duration::from_secs(purge_every));
     purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        // Connections first; the queue gets the time between their messages.
+        let wake = queue_deadline(game.queue_wakeup());
         let msg = tokio::select! {
+            biased;
             msg = rx.recv() => match msg {
                 Some(m) => m,
                 None => break,
@@ -588,8 +627,19 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
                 command::destroy::purge(&mut game);
                 continue;
             }
+            _ = tokio::time::sleep_until(wake) => {
+                let step = std::panic::AssertUnwindSafe(|| game.run_queue());
+                if let Err(panic) = std::panic::catch_unwind(step) {
+                    let what = crate::session::connection::panic_text(panic.as_ref());
+                    tracing::error!(panic = what, "the game task panicked running the queue");
+                }
+                continue;
+            }
         };
-        let step = std::panic::AssertUnwindSafe(|| game.handle(&table, msg));
+        let step = std::panic::AssertUnwindSafe(|| {
+            game.handle(&table, msg);
+            game.deliver_hears();
+        });
         if let Err(panic) = std::panic::catch_unwind(step) {
             // Not a command (those answer their caller): log it and go on.
             let what = crate::session::connection::panic_text(panic.as_ref());

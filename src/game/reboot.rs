@@ -43,6 +43,8 @@ impl Game {
         self.ctx.reboot.freeze();
 
         let parked = self.gather(table, rx).await;
+        // The queue goes along: the next process runs what is pending.
+        self.persist_queue();
         // Everything the store should hold, from the final state of every connection
         // handed over; one that closed or did not park in time is closed out now, so
         // the next process does not take it for a crash.

@@ -1,8 +1,6 @@
 //! Softcode in the game: the world as the evaluator sees it (`Host` over the World),
 //! and evaluation of a command's text with its side effects delivered afterwards.
 
-use std::sync::OnceLock;
-
 use mushd_softcode::host::{
     AttrInfo, Dbref as SoftDbref, Effect, MatchError, ObjType, SessionInfo, NOTHING,
 };
@@ -48,8 +46,7 @@ impl Drop for Nested {
 
 /// The command table the side-effect functions go through.
 fn commands() -> &'static CommandTable {
-    static TABLE: OnceLock<CommandTable> = OnceLock::new();
-    TABLE.get_or_init(CommandTable::new)
+    crate::command::table()
 }
 
 /// The description is kept apart from the attributes; PennMUSH's `DESC` is its alias.
@@ -634,8 +631,34 @@ impl Game {
     /// Evaluates a command's argument text (as `think` does) with `enactor` as
     /// executor, caller and enactor; what the evaluation said to anyone is delivered
     /// before the result is returned.
+    /// When `enactor` is the executor of the command running now, the evaluation sees
+    /// that command's environment (its enactor, caller, `%0`-`%9` and q-registers) and
+    /// q-registers it sets stay for the next command of the action list.
     pub fn evaluate(&mut self, enactor: Dbref, text: &str) -> Result<String, EvalFailure> {
-        self.evaluate_as(enactor, enactor, text, Mode::Command)
+        if self.env.executor != enactor {
+            return self.evaluate_as(enactor, enactor, text, Mode::Command);
+        }
+        let soft = |d: Dbref| SoftDbref::from(d.0);
+        let mut ctx = Context::new(
+            soft(self.env.executor),
+            soft(self.env.caller),
+            soft(self.env.enactor),
+        );
+        ctx.args = self.env.args.clone();
+        ctx.iter = self
+            .env
+            .iter
+            .iter()
+            .map(|(text, num)| mushd_softcode::context::IterFrame {
+                text: text.clone(),
+                num: *num,
+                brk: false,
+            })
+            .collect();
+        ctx.qregs = std::mem::take(&mut self.env.qregs);
+        let (result, ctx) = self.evaluate_in(ctx, text, Mode::Command);
+        self.env.qregs = ctx.qregs;
+        result
     }
 
     /// An object's message or description as `enactor` gets it: evaluated with the object
@@ -655,27 +678,40 @@ impl Game {
     ) -> Result<String, EvalFailure> {
         let me = SoftDbref::from(executor.0);
         let them = SoftDbref::from(enactor.0);
+        self.evaluate_in(Context::new(me, them, them), text, mode).0
+    }
+
+    /// Evaluates `text` in `ctx`; hands the context back (with the q-registers as the
+    /// evaluation left them).
+    fn evaluate_in(
+        &mut self,
+        ctx: Context,
+        text: &str,
+        mode: Mode,
+    ) -> (Result<String, EvalFailure>, Context) {
         let budget = self.ctx.config.game.softcode_time_budget();
         let mut host = WorldHost {
             game: self,
             notes: Vec::new(),
         };
         let _nested = Nested::enter();
-        let result = {
-            let mut ev = Eval::new(&mut host, Context::new(me, them, them));
+        let (result, ctx) = {
+            let mut ev = Eval::new(&mut host, ctx);
             ev.limits.time = budget;
-            match mode {
+            let result = match mode {
                 Mode::Default => mushd_softcode::cache::parse(text, mode).map(|code| {
                     let mut out = String::new();
                     ev.eval_expr(&code, &mut out);
                     out
                 }),
                 _ => ev.eval_str(text, mode),
-            }
+            };
+            (result, std::mem::take(&mut ev.ctx))
         };
         host.flush();
-        result.map_err(|e| match e {
+        let result = result.map_err(|e| match e {
             ParseError::TooDeep => EvalFailure::TooDeep,
-        })
+        });
+        (result, ctx)
     }
 }

@@ -139,3 +139,27 @@ pub(super) async fn load_functions(ctx: &ServerContext) -> BTreeMap<String, User
         })
         .collect()
 }
+
+/// The queue entries the store kept (an empty queue, with a warning, when it cannot be
+/// read).
+pub(super) async fn load_queue(ctx: &ServerContext) -> Vec<super::queue::Entry> {
+    let fields = match ctx.store.load_record(&Key::Queue).await {
+        Ok(f) => f,
+        Err(e) => {
+            warn!(error = %e, "cannot read the command queue; starting with it empty");
+            return Vec::new();
+        }
+    };
+    let mut entries: Vec<super::queue::Entry> = fields
+        .iter()
+        .filter_map(|(pid, value)| {
+            let e = super::queue::Entry::decode(value);
+            if e.is_none() {
+                warn!(pid = %pid, "skipping an unreadable queue entry");
+            }
+            e
+        })
+        .collect();
+    entries.sort_unstable_by_key(|e| e.pid);
+    entries
+}

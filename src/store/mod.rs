@@ -38,6 +38,8 @@ pub enum Key {
     PlayerNames,
     /// Global user functions (`@function`): upper-case name → `#obj/ATTR`.
     Functions,
+    /// The command queue's waiting entries: pid → entry (MessagePack).
+    Queue,
 }
 
 /// Which family of records to load.
@@ -51,7 +53,7 @@ impl Key {
     pub fn kind(&self) -> KeyKind {
         match self {
             Key::Conn(_) => KeyKind::Conn,
-            Key::Obj(_) | Key::PlayerNames | Key::Functions => KeyKind::Obj,
+            Key::Obj(_) | Key::PlayerNames | Key::Functions | Key::Queue => KeyKind::Obj,
         }
     }
 
@@ -82,6 +84,7 @@ impl fmt::Display for Key {
             Key::Obj(d) => write!(f, "obj:{d}"),
             Key::PlayerNames => write!(f, "player_names"),
             Key::Functions => write!(f, "functions"),
+            Key::Queue => write!(f, "queue"),
         }
     }
 }

@@ -81,7 +81,7 @@ impl RedisStore {
             let index = match &w.key {
                 Key::Conn(h) => Some((self.named("conns"), h.to_string())),
                 Key::Obj(d) => Some((self.named("objs"), d.to_string())),
-                Key::PlayerNames | Key::Functions => None,
+                Key::PlayerNames | Key::Functions | Key::Queue => None,
             };
             if w.delete_first {
                 let _: () = trx.del(&key).await.map_err(unavailable)?;

@@ -96,6 +96,12 @@ impl Flags {
     pub const QUIET: u32 = 1 << 7;
     pub const UNFINDABLE: u32 = 1 << 8;
     pub const GOING: u32 = 1 << 9;
+    /// Runs no commands from the queue (set on runaways; cleared with `@set obj=!HALT`).
+    pub const HALT: u32 = 1 << 24;
+    /// Checks its `^`-listen patterns against what it hears.
+    pub const MONITOR: u32 = 1 << 25;
+    /// A thing that relays what it hears to its owner.
+    pub const PUPPET: u32 = 1 << 26;
 
     /// Name, display letter and bit of every stored flag. CONNECTED is not stored: it is
     /// shown for players with a live connection.
@@ -110,6 +116,9 @@ impl Flags {
         ("QUIET", 'Q', Self::QUIET),
         ("UNFINDABLE", 'U', Self::UNFINDABLE),
         ("GOING", 'G', Self::GOING),
+        ("HALT", 'h', Self::HALT),
+        ("MONITOR", 'M', Self::MONITOR),
+        ("PUPPET", 'p', Self::PUPPET),
     ];
 
     pub fn has(self, bit: u32) -> bool {

@@ -1,0 +1,151 @@
+//! Softcode II over telnet: `$`-commands, `^`-listens, event attributes, the queue
+//! (`@wait`, semaphores, `@trigger`, `@force`, `@dolist`, `@switch`) and global commands.
+
+mod common;
+
+use common::{dbref_in, TestServer};
+
+/// Makes a thing named `name` in the caller's room and returns its dbref.
+async fn create(c: &mut common::Client, name: &str) -> u32 {
+    c.send(&format!("@create {name}")).await;
+    let line = c.expect_line("Created:").await;
+    let d = dbref_in(&line);
+    c.send(&format!("drop {name}")).await;
+    c.expect("drop").await;
+    d
+}
+
+#[tokio::test]
+async fn dollar_commands_capture_and_run_for_whoever_types_them() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    ann.sync().await;
+    bob.sync().await;
+    let hugger = create(&mut ann, "Hugger").await;
+    ann.send(&format!(
+        "&CMD-HUG #{hugger}=$hug *:@pemit %#=You hug %0.;@pemit %#=Twice: [ucstr(%0)]"
+    ))
+    .await;
+    ann.sync().await;
+    bob.send("hug Ann").await;
+    bob.expect_line("You hug Ann.").await;
+    bob.expect_line("Twice: ANN").await;
+    // Not matching anything: Huh?
+    bob.send("hugz").await;
+    bob.expect_line("Huh?").await;
+    // NO_COMMAND attribute flag: not matched.
+    ann.send(&format!("@set #{hugger}/CMD-HUG=no_command"))
+        .await;
+    ann.sync().await;
+    bob.send("hug Ann").await;
+    bob.expect_line("Huh?").await;
+}
+
+#[tokio::test]
+async fn listens_and_event_attributes_react() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    ann.sync().await;
+    bob.sync().await;
+    let mat = create(&mut ann, "Mat").await;
+    ann.send(&format!("@set #{mat}=MONITOR")).await;
+    ann.send(&format!(
+        "&GREET #{mat}=^* says, \"hello*\":say Welcome, %n!"
+    ))
+    .await;
+    ann.sync().await;
+    bob.send("say hello there").await;
+    bob.expect_line("Mat says, \"Welcome, Bob!\"").await;
+    // A room's @aenter and its ENTER message.
+    ann.send("@dig Hall").await;
+    let hall = dbref_in(&ann.expect_line("Hall created").await);
+    ann.send(&format!("@tel #{hall}")).await;
+    ann.sync().await;
+    ann.send("@aenter here=@pemit %#=The hall greets %n.").await;
+    ann.send("@enter here=You step into the hall.").await;
+    ann.send("@tel #0").await;
+    ann.sync().await;
+    // Ann goes back in through a new exit from Room Zero.
+    ann.send(&format!("@open Hallway=#{hall}")).await;
+    ann.sync().await;
+    ann.send("Hallway").await;
+    ann.expect_line("You step into the hall.").await;
+    ann.expect_line("The hall greets Ann.").await;
+}
+
+#[tokio::test]
+async fn the_queue_waits_triggers_forces_and_switches() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    ann.sync().await;
+    let box_ = create(&mut ann, "Box").await;
+    ann.send(&format!("&DO #{box_}=@pemit %#=Triggered with %0 and %1"))
+        .await;
+    ann.send(&format!("@trigger #{box_}/DO=one,[add(1,1)]"))
+        .await;
+    ann.expect_line("Triggered with one and 2").await;
+    // @wait with a delay.
+    ann.send("@wait 1=think waited").await;
+    ann.send("think before").await;
+    let got = ann.expect("waited").await;
+    assert!(got.contains("before"), "the wait ran after: {got:?}");
+    // A semaphore: the wait runs when notified.
+    ann.send(&format!("@wait #{box_}=think released")).await;
+    ann.send("think not yet").await;
+    ann.expect_line("not yet").await;
+    ann.send(&format!("@notify #{box_}")).await;
+    ann.expect_line("released").await;
+    // @force: the object runs the command.
+    ann.send(&format!("@force #{box_}=@pemit %#=Box speaks to %n"))
+        .await;
+    ann.expect_line("Box speaks to Ann").await;
+    // @dolist and @switch.
+    ann.send("@dolist a b c=think item ## at #@").await;
+    ann.expect_line("item a at 1").await;
+    ann.expect_line("item b at 2").await;
+    ann.expect_line("item c at 3").await;
+    ann.send("@switch 5=<3,think small,>3,think big,think other")
+        .await;
+    ann.expect_line("big").await;
+    ann.send("@select foobar=*o*,think first $0,*b*,think second")
+        .await;
+    ann.expect_line("first f").await;
+    ann.send("@switch/inline nothing=x,think no,think default;think after")
+        .await;
+    let got = ann.expect("after").await;
+    assert!(got.contains("default"), "{got:?}");
+    // @break stops the rest of the list.
+    ann.send(&format!(
+        "&STOP #{box_}=@pemit %#=one;@break 1;@pemit %#=two"
+    ))
+    .await;
+    ann.send(&format!("@trigger #{box_}/STOP")).await;
+    ann.expect_line("one").await;
+    ann.send("think marker").await;
+    let got = ann.expect("marker").await;
+    assert!(!got.contains("two"), "{got:?}");
+}
+
+#[tokio::test]
+async fn global_commands_in_the_master_room() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    god.sync().await;
+    // #2 is the master room when it is a room: make it one.
+    god.send("@dig Master Room").await;
+    let line = god.expect_line("Master Room created").await;
+    assert_eq!(dbref_in(&line), 2, "{line}");
+    god.send("@create Globals").await;
+    let line = god.expect_line("Created").await;
+    let globals = dbref_in(&line);
+    god.send(&format!("&CMD #{globals}=$+time:@pemit %#=It is time, %n."))
+        .await;
+    god.send(&format!("@tel #{globals}=#2")).await;
+    god.sync().await;
+    let mut bob = server.player("Bob").await;
+    bob.sync().await;
+    bob.send("+time").await;
+    bob.expect_line("It is time, Bob.").await;
+}
