@@ -149,3 +149,97 @@ async fn global_commands_in_the_master_room() {
     bob.send("+time").await;
     bob.expect_line("It is time, Bob.").await;
 }
+
+#[tokio::test]
+async fn a_fork_bomb_is_halted_and_a_bystander_is_still_heard_promptly() {
+    let server = TestServer::start().await;
+    let mut mallory = server.player("Mallory").await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    mallory.sync().await;
+    ann.sync().await;
+    bob.sync().await;
+    let bomb = create(&mut mallory, "Bomb").await;
+    mallory
+        .send(&format!("&LOOP #{bomb}=@trigger me/loop;@trigger me/loop"))
+        .await;
+    mallory.sync().await;
+    mallory.send(&format!("@trigger #{bomb}/loop")).await;
+    let started = std::time::Instant::now();
+    ann.send("say still talking").await;
+    bob.expect("Ann says, \"still talking\"").await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    mallory
+        .expect_line(&format!("Runaway object: Bomb(#{bomb}). Commands halted."))
+        .await;
+    mallory
+        .send(&format!("think [hasflag(#{bomb},HALT)]"))
+        .await;
+    mallory.expect_line("1").await;
+    // Halted: nothing of it is left in the queue.
+    mallory.send("@ps").await;
+    let ps = mallory.expect("Totals:").await;
+    assert!(!ps.contains("Bomb("), "{ps}");
+    assert!(!server.logs().contains("panicked"));
+}
+
+#[tokio::test]
+async fn waits_and_semaphores_survive_a_hot_reboot() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    god.sync().await;
+    god.send("@wait 4=@pemit me=The wait fired.").await;
+    god.send("@wait me=@pemit me=The semaphore fired.").await;
+    god.sync().await;
+    god.send("@reboot").await;
+    god.expect("GAME: Reboot finished.").await;
+    god.send("@ps").await;
+    let ps = god.expect("Totals:").await;
+    assert!(ps.contains("[#1/SEMAPHORE]"), "{ps}");
+    god.expect_line("The wait fired.").await;
+    god.send("@notify me").await;
+    god.expect_line("The semaphore fired.").await;
+}
+
+/// A wait queued before the server stops runs after it starts again: after a clean
+/// stop, and after a kill once the write-behind has flushed.
+async fn a_wait_survives_a_restart(kill: bool) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let opts = common::Options::default();
+    let server = TestServer::start_in(tmp.path(), &opts).await;
+    let mut god = server.god().await;
+    god.sync().await;
+    god.send("@wait 3=&FIRED me=yes").await;
+    god.sync().await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    if kill {
+        server.kill().await;
+    } else {
+        server.terminate().await;
+    }
+    let server = TestServer::start_in(tmp.path(), &opts).await;
+    let mut god = server.god().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        god.send("think fired=[get(me/FIRED)]").await;
+        if god.expect_line("fired=").await.contains("fired=yes") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the wait never fired");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wait_survives_a_clean_restart() {
+    a_wait_survives_a_restart(false).await;
+}
+
+#[tokio::test]
+async fn a_wait_survives_a_kill_and_restart() {
+    a_wait_survives_a_restart(true).await;
+}

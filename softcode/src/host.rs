@@ -133,6 +133,11 @@ pub trait Host {
     fn creation_time(&self, obj: Dbref) -> i64;
     /// An attribute's raw value (name is upper-case), without inheritance.
     fn attr(&self, obj: Dbref, name: &str) -> Option<String>;
+    /// The `$`-commands that `text` typed by `looker` would run, as `#obj/ATTR`, in
+    /// the order the server would queue them (`scan()`).
+    fn scan(&self, _looker: Dbref, _text: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// An attribute's value, following the parent chain.
     fn attr_inherited(&self, obj: Dbref, name: &str) -> Option<String> {
         self.attr(obj, name)

@@ -45,6 +45,9 @@ pub struct Env {
     pub depth: u32,
     /// Commands run so far by this entry.
     pub commands: usize,
+    /// When the entry (or typed command) began: an entry stops after the evaluation
+    /// budget (`game.softcode_time_budget_ms`) even when each evaluation kept within it.
+    pub started: Instant,
 }
 
 impl Env {
@@ -60,6 +63,7 @@ impl Env {
             broken: false,
             depth: 0,
             commands: 0,
+            started: Instant::now(),
         }
     }
 
@@ -82,6 +86,7 @@ impl Env {
             broken: false,
             depth: 0,
             commands: 0,
+            started: Instant::now(),
         }
     }
 }
@@ -346,8 +351,15 @@ impl Game {
             return;
         }
         self.env.depth += 1;
+        let budget = self.ctx.config.game.softcode_time_budget();
         for cmd in split_actions(text) {
             if self.env.broken || self.env.commands >= MAX_COMMANDS_PER_ENTRY {
+                break;
+            }
+            if self.env.started.elapsed() > budget {
+                let who = self.env.executor;
+                warn!(object = %who, "a queue entry ran past its time budget and was stopped");
+                self.env.broken = true;
                 break;
             }
             self.env.commands += 1;

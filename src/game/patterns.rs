@@ -136,6 +136,8 @@ fn pattern_captures(pattern: &str, text: &str, flags: AttrFlags) -> Option<Vec<S
 
 /// One attribute whose pattern matched.
 pub struct Matched {
+    /// The attribute's name.
+    pub attr: String,
     pub action: String,
     pub args: Vec<String>,
 }
@@ -183,6 +185,7 @@ impl Game {
                 };
                 if let Some(args) = pattern_captures(pattern, text, flags) {
                     out.push(Matched {
+                        attr: name.clone(),
                         action: action.to_string(),
                         args,
                     });
@@ -200,8 +203,19 @@ impl Game {
     /// enactor, what it carries, its location's contents and the location; when none
     /// there matches, on the objects in the master room. Returns how many were queued.
     pub fn dollar_commands(&mut self, enactor: Dbref, line: &str) -> usize {
+        let jobs = self.dollar_matches(enactor, line);
+        let n = jobs.len();
+        for (obj, m) in jobs {
+            self.enqueue(Entry::new(obj, enactor, m.action).with_args(m.args));
+        }
+        n
+    }
+
+    /// The `$`-commands `line` would run for `enactor`, in the order they would be
+    /// queued (local ones, else global ones), by object.
+    pub fn dollar_matches(&self, enactor: Dbref, line: &str) -> Vec<(Dbref, Matched)> {
         if self.has_flag_named(enactor, "GAGGED") {
-            return 0;
+            return Vec::new();
         }
         let mut local: Vec<Dbref> = vec![enactor];
         local.extend_from_slice(self.world.contents(enactor));
@@ -209,8 +223,8 @@ impl Game {
             local.extend(self.world.contents(loc).iter().filter(|d| **d != enactor));
             local.push(loc);
         }
-        let found = self.queue_dollar_matches(&local, enactor, line);
-        if found > 0 {
+        let found = self.matches_on(&local, enactor, line);
+        if !found.is_empty() {
             return found;
         }
         let master = Dbref(self.ctx.config.game.master_room);
@@ -219,13 +233,12 @@ impl Game {
             .get(master)
             .is_some_and(|o| o.kind == ObjectKind::Room);
         if !is_room || self.location_of(enactor) == Some(master) {
-            return 0;
+            return found;
         }
-        let global: Vec<Dbref> = self.world.contents(master).to_vec();
-        self.queue_dollar_matches(&global, enactor, line)
+        self.matches_on(self.world.contents(master), enactor, line)
     }
 
-    fn queue_dollar_matches(&mut self, objects: &[Dbref], enactor: Dbref, line: &str) -> usize {
+    fn matches_on(&self, objects: &[Dbref], enactor: Dbref, line: &str) -> Vec<(Dbref, Matched)> {
         let mut jobs = Vec::new();
         for &obj in objects {
             let Some(o) = self.world.get(obj) else {
@@ -247,11 +260,7 @@ impl Game {
             }
             jobs.extend(matched.into_iter().map(|m| (obj, m)));
         }
-        let n = jobs.len();
-        for (obj, m) in jobs {
-            self.enqueue(Entry::new(obj, enactor, m.action).with_args(m.args));
-        }
-        n
+        jobs
     }
 
     /// What `listener` does on hearing `text` said by `speaker`: its `@listen` pattern

@@ -535,6 +535,17 @@ impl Host for WorldHost<'_> {
         i64::try_from(left).unwrap_or(i64::MAX)
     }
 
+    fn scan(&self, looker: SoftDbref, text: &str) -> Vec<String> {
+        let Some(looker) = self.object(looker).map(|o| o.dbref) else {
+            return Vec::new();
+        };
+        self.game
+            .dollar_matches(looker, text)
+            .into_iter()
+            .map(|(obj, m)| format!("#{}/{}", obj.0, m.attr))
+            .collect()
+    }
+
     fn side_effects(&self) -> bool {
         NESTING.with(|n| n.get()) <= MAX_EFFECT_NESTING
     }

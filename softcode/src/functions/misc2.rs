@@ -282,7 +282,26 @@ fn fun_pueblo(ev: &mut Eval, a: &Args, o: &mut String) {
 
 /// scan(): which $-commands would match. The command tables are not the engine's, so
 /// nothing matches.
-fn fun_scan(_: &mut Eval, _: &Args, _: &mut String) {}
+/// `scan([<looker>,]<command>)`: the `$`-commands the command would run, as
+/// `#obj/ATTR` (the looker must be the executor or one it controls).
+fn fun_scan(ev: &mut Eval, a: &Args, o: &mut String) {
+    let (looker, text) = match a.len() {
+        1 => (ev.ctx.executor, a.get(0).to_string()),
+        _ => {
+            let name = a.get(0).to_string();
+            let Some(d) = crate::functions::db::match_obj(ev, &name) else {
+                push(o, "#-1 NO SUCH OBJECT VISIBLE");
+                return;
+            };
+            if !ev.host.controls(ev.ctx.executor, d) {
+                push(o, "#-1 PERMISSION DENIED");
+                return;
+            }
+            (d, a.get(1).to_string())
+        }
+    };
+    push(o, &ev.host.scan(looker, &text).join(" "));
+}
 
 #[cfg(test)]
 mod tests {
