@@ -89,6 +89,9 @@ async fn two_players_talk_pose_page_and_whisper() {
     // page <message> goes to whoever was paged last.
     a.send("page Again!").await;
     b.expect("Alice pages: Again!").await;
+    // page alone says who that was.
+    a.send("page").await;
+    a.expect("You last paged Bob.").await;
     a.send("page bob=:nods.").await;
     b.expect("From afar, Alice nods.").await;
     a.expect("Long distance to Bob: Alice nods.").await;

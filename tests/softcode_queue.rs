@@ -243,3 +243,39 @@ async fn a_wait_survives_a_clean_restart() {
 async fn a_wait_survives_a_kill_and_restart() {
     a_wait_survives_a_restart(true).await;
 }
+
+#[tokio::test]
+async fn puppets_forwardlists_and_audible_exits_pass_on_what_they_hear() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    ann.sync().await;
+    bob.sync().await;
+    // A puppet in another room relays to its owner.
+    let puppet = create(&mut ann, "Pup").await;
+    ann.send(&format!("@set #{puppet}=PUPPET")).await;
+    ann.send("@dig Annex").await;
+    let annex = dbref_in(&ann.expect_line("Annex created").await);
+    ann.send(&format!("@tel #{puppet}=#{annex}")).await;
+    ann.sync().await;
+    ann.send(&format!("@force #{puppet}=look")).await;
+    ann.expect_line("Pup> Annex").await;
+    // A forwardlist passes what the object hears on (here: to Ann's puppet).
+    let relay = create(&mut ann, "Relay").await;
+    ann.send(&format!("@forwardlist #{relay}=#{puppet}")).await;
+    ann.sync().await;
+    bob.send("say testing the relay").await;
+    ann.expect_line("Pup> Bob says, \"testing the relay\"")
+        .await;
+    // An AUDIBLE room and exit carry speech to where the exit leads (Room Zero is
+    // God's).
+    let mut god = server.god().await;
+    god.send("@set here=AUDIBLE").await;
+    god.send(&format!("@open Window=#{annex}")).await;
+    god.send("@set Window=AUDIBLE").await;
+    god.send("@prefix Window=Through the window,").await;
+    god.sync().await;
+    bob.send("say look outside").await;
+    ann.expect_line("Pup> Through the window, Bob says, \"look outside\"")
+        .await;
+}

@@ -53,6 +53,8 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@aconnect", |g, c, a| standard(g, c, a, "ACONNECT")),
     ("@adisconnect", |g, c, a| standard(g, c, a, "ADISCONNECT")),
     ("@startup", |g, c, a| standard(g, c, a, "STARTUP")),
+    ("@forwardlist", |g, c, a| standard(g, c, a, "FORWARDLIST")),
+    ("@prefix", |g, c, a| standard(g, c, a, "PREFIX")),
     ("@wipe", wipe),
 ];
 

@@ -29,13 +29,19 @@ pub fn who_text(game: &Game, _for_wizard: bool) -> String {
         "Player Name", "On For", "Idle", "Doing"
     );
     let mut count = 0;
-    for s in game.ctx.table.snapshot() {
+    // Newest connection first, as PennMUSH lists its descriptors; a DARK player's row
+    // is marked D after the idle time.
+    for s in game.ctx.table.snapshot().into_iter().rev() {
         let Some(player) = s.player else { continue };
         count += 1;
         let name: String = game.world.name(player).chars().take(16).collect();
         let on_for = time::on_for(now.saturating_sub(s.connected_at_ms) / 1000);
         let idle = time::idle(now.saturating_sub(s.last_seen_ms) / 1000);
-        text.push_str(&format!("{name:<16} {on_for:>10} {idle:>6}  {}\n", s.doing));
+        let mark = if game.is_dark(player) { 'D' } else { ' ' };
+        text.push_str(&format!(
+            "{name:<16} {on_for:>10}   {idle:>4}{mark} {}\n",
+            s.doing
+        ));
     }
     text.push_str(&match count {
         0 => "There are no players connected.".to_string(),

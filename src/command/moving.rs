@@ -73,10 +73,10 @@ fn use_exit(game: &mut Game, caller: Caller, exit: Dbref) -> Flow {
 /// `home`: back to the player's home.
 fn home(game: &mut Game, caller: Caller, _args: &str) -> Flow {
     let home = game.home_of(caller.player);
-    if game.location_of(caller.player) == Some(home) {
-        return refuse(game, caller, "You are already home.");
+    // PennMUSH says it three times, home or not.
+    for _ in 0..3 {
+        game.tell(caller.player, "There's no place like home...");
     }
-    game.tell(caller.player, "There's no place like home...");
     game.relocate(caller.player, home, Some("goes home."), None);
     Flow::Continue
 }

@@ -79,6 +79,16 @@ fn join_names(names: &[String]) -> String {
 }
 
 /// `page <names>=<message>`, or `page <message>` to whoever was paged last.
+/// Names joined as PennMUSH lists them: `A`, `A and B`, `A, B, and C`.
+fn itemize(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
 pub fn page(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let (targets, message) = match args.split_once('=') {
         Some((names, message)) => {
@@ -102,8 +112,15 @@ pub fn page(game: &mut Game, caller: Caller, args: &str) -> Flow {
     };
     if targets.is_empty() {
         if !args.contains('=') {
-            game.tell(caller.player, "Who do you want to page?");
+            game.tell(caller.player, "You haven't paged anyone since connecting.");
         }
+        return Flow::Continue;
+    }
+    if message.is_empty() && !args.contains('=') {
+        // `page` alone: who the last page went to, as PennMUSH says it.
+        let names: Vec<String> = targets.iter().map(|d| game.name(*d)).collect();
+        let text = format!("You last paged {}.", itemize(&names));
+        game.tell(caller.player, &text);
         return Flow::Continue;
     }
     if message.is_empty() {

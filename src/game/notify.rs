@@ -1,6 +1,7 @@
 //! The one path by which anything hears anything: players through their connections,
 //! other objects through what they listen for (`@listen`, `^`-patterns on MONITOR
-//! objects) and PUPPETs by relaying to their owner.
+//! objects), PUPPETs by relaying to their owner, objects with a `@forwardlist` by
+//! passing it on, and AUDIBLE rooms through their AUDIBLE exits.
 //!
 //! Telling is immediate for connections. What a listening object hears is kept (bounded)
 //! and acted on after the command that said it (`deliver_hears`), since a command telling
@@ -13,12 +14,18 @@ use crate::world::{Dbref, Flags, ObjectKind};
 /// (players still do) until the next delivery.
 pub const MAX_PENDING_HEARS: usize = 10_000;
 
+/// How many times a line may be passed on (forwarded, carried through an exit), so
+/// objects forwarding to each other cannot echo forever.
+const MAX_HOPS: u8 = 3;
+
 /// A line an object heard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heard {
     pub listener: Dbref,
     pub speaker: Dbref,
     pub text: String,
+    /// How many times it was passed on before.
+    pub hops: u8,
 }
 
 impl Game {
@@ -60,26 +67,104 @@ impl Game {
         self.world.get(obj).is_some_and(|o| {
             o.flags.has(Flags::MONITOR)
                 || o.flags.has(Flags::PUPPET)
+                || (o.flags.has(Flags::AUDIBLE) && o.kind == ObjectKind::Room)
                 || o.attrs.get("LISTEN").is_some()
+                || o.attrs.get("FORWARDLIST").is_some()
         })
     }
 
     fn overheard(&self, listener: Dbref, text: &str) {
+        self.overheard_hop(listener, self.env.executor, text, 0);
+    }
+
+    fn overheard_hop(&self, listener: Dbref, speaker: Dbref, text: &str, hops: u8) {
         let mut hears = self.hears.borrow_mut();
         if hears.len() < MAX_PENDING_HEARS {
             hears.push(Heard {
                 listener,
-                speaker: self.env.executor,
+                speaker,
                 text: text.to_string(),
+                hops,
             });
+        }
+    }
+
+    /// Tells `target` a line passed on by something that heard it.
+    fn pass_on(&self, target: Dbref, h: &Heard, text: &str) {
+        match self.world.get(target) {
+            Some(o) if o.kind == ObjectKind::Player => {
+                self.ctx.table.send_player(target, &line_bytes(text));
+            }
+            Some(_) if self.listens(target) => {
+                self.overheard_hop(target, h.speaker, text, h.hops + 1);
+            }
+            _ => {}
+        }
+    }
+
+    /// `@forwardlist` and AUDIBLE exits: who else hears what `h.listener` heard.
+    fn forward(&mut self, h: &Heard) {
+        if h.hops >= MAX_HOPS {
+            return;
+        }
+        let Some(o) = self.world.get(h.listener) else {
+            return;
+        };
+        let targets: Vec<Dbref> = o
+            .attrs
+            .get("FORWARDLIST")
+            .map(|list| list.split_whitespace().filter_map(Dbref::parse).collect())
+            .unwrap_or_default();
+        let audible = o.kind == ObjectKind::Room && o.flags.has(Flags::AUDIBLE);
+        let room_name = o.short_name().to_string();
+        for t in targets.into_iter().take(100) {
+            if t != h.listener {
+                self.pass_on(t, h, &h.text);
+            }
+        }
+        if !audible {
+            return;
+        }
+        let exits: Vec<Dbref> = self.world.exits(h.listener).to_vec();
+        for exit in exits {
+            let Some(e) = self.world.get(exit) else {
+                continue;
+            };
+            let Some(dest) = e.link.filter(|_| e.flags.has(Flags::AUDIBLE)) else {
+                continue;
+            };
+            if dest == h.listener || self.world.get(dest).is_none() {
+                continue;
+            }
+            let prefix = match e.attrs.get("PREFIX").map(|p| p.to_string()) {
+                Some(code) => self.render(exit, h.speaker, &code),
+                None => format!("From {room_name},"),
+            };
+            let text = format!("{prefix} {}", h.text);
+            let listeners: Vec<Dbref> = self.world.contents(dest).to_vec();
+            for who in listeners {
+                self.pass_on(who, h, &text);
+            }
+            self.pass_on(dest, h, &text);
         }
     }
 
     /// Acts on what objects heard since the last delivery: PUPPETs relay it to their
     /// owner (`Name> text`, unless the owner is in the same place), listens queue their
-    /// actions. Lines heard while delivering wait for the next delivery.
+    /// actions.
     pub fn deliver_hears(&mut self) {
-        let heard = std::mem::take(&mut *self.hears.borrow_mut());
+        // Lines passed on while delivering are delivered too: each pass adds a hop,
+        // so this ends within MAX_HOPS more rounds.
+        for _ in 0..=MAX_HOPS {
+            let heard = std::mem::take(&mut *self.hears.borrow_mut());
+            if heard.is_empty() {
+                break;
+            }
+            self.deliver_round(heard);
+        }
+    }
+
+    fn deliver_round(&mut self, heard: Vec<Heard>) {
         for h in heard {
             let Some(o) = self.world.get(h.listener) else {
                 continue;
@@ -91,6 +176,7 @@ impl Game {
                     self.ctx.table.send_player(owner, &line_bytes(&relay));
                 }
             }
+            self.forward(&h);
             self.hear(h.listener, h.speaker, &h.text);
         }
     }

@@ -102,6 +102,8 @@ impl Flags {
     pub const MONITOR: u32 = 1 << 25;
     /// A thing that relays what it hears to its owner.
     pub const PUPPET: u32 = 1 << 26;
+    /// A room whose AUDIBLE exits carry what is said in it to where they lead.
+    pub const AUDIBLE: u32 = 1 << 27;
 
     /// Name, display letter and bit of every stored flag. CONNECTED is not stored: it is
     /// shown for players with a live connection.
@@ -119,6 +121,7 @@ impl Flags {
         ("HALT", 'h', Self::HALT),
         ("MONITOR", 'M', Self::MONITOR),
         ("PUPPET", 'p', Self::PUPPET),
+        ("AUDIBLE", 'a', Self::AUDIBLE),
     ];
 
     pub fn has(self, bit: u32) -> bool {
