@@ -17,6 +17,7 @@ pub mod players;
 pub mod search;
 pub mod social;
 pub mod time;
+pub mod zones;
 
 use std::collections::HashMap;
 
@@ -61,6 +62,7 @@ impl CommandTable {
             emit::COMMANDS,
             search::COMMANDS,
             functions::COMMANDS,
+            zones::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);
@@ -164,9 +166,8 @@ fn arg_eval(word: &str) -> Option<ArgEval> {
         | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" => Some(ArgEval::Whole),
         "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@dig" | "@open"
         | "@link" | "@name" | "@chown" | "@parent" | "@clone" | "@teleport" | "@tel" | "give"
-        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate" => {
-            Some(ArgEval::EqSplit)
-        }
+        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate"
+        | "@chzone" | "@chzone/preserve" => Some(ArgEval::EqSplit),
         _ => None,
     }
 }

@@ -63,6 +63,8 @@ impl Game {
         let dbref = self.world.next_dbref();
         let mut obj = Object::new(dbref, kind, name, owner, now_secs());
         obj.location = location;
+        // What a zoned player builds is in their zone (PennMUSH's `help zones`).
+        obj.zone = self.world.get(owner).and_then(|o| o.zone);
         self.world.insert(obj);
         self.save_whole(dbref);
         dbref

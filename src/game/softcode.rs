@@ -358,6 +358,10 @@ impl Host for WorldHost<'_> {
             .collect()
     }
 
+    fn zone(&self, obj: SoftDbref) -> SoftDbref {
+        to_soft(self.object(obj).and_then(|o| o.zone))
+    }
+
     fn link(&self, obj: SoftDbref) -> SoftDbref {
         match self.object(obj).and_then(|o| o.link) {
             Some(d) if d == Dbref::HOME => -3,
@@ -611,6 +615,10 @@ impl Host for WorldHost<'_> {
                 Ok(String::new())
             }
             Effect::CreatePlayer { name, password } => self.create_player(who, &name, &password),
+            Effect::Zone { obj, zone } => {
+                self.command(who, "@chzone", &format!("{obj}={zone}"));
+                Ok(String::new())
+            }
             Effect::Lock { obj, kind, key } => {
                 let word = format!("@lock/{kind}");
                 if commands().get(&word).is_none() {
