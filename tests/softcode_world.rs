@@ -58,7 +58,8 @@ async fn database_and_attribute_functions_see_the_world() {
         ("[ulocal(Widget/ADDER,4,5)]", "9"),
         ("[udefault(Widget/NOSUCH,none)]", "none"),
         ("[lattr(Widget/NUM.*)]", "NUM.ONE NUM.TWO"),
-        ("[nattr(Widget)]", "5"),
+        // TREE`LEAF made its TREE branch, as in PennMUSH.
+        ("[nattr(Widget)]", "6"),
         ("[lattrp(Widget/P*)]", "PATTR"),
         (
             "[hasattr(Widget,GREETING)]|[hasattr(Widget,PATTR)]|[hasattrp(Widget,PATTR)]",

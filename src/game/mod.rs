@@ -469,6 +469,9 @@ impl Game {
     }
 
     fn logged_in(&mut self, handle: Handle, player: Dbref, created: bool) {
+        if let Some(ip) = self.ctx.table.with(handle, |s| s.peer.ip().to_string()) {
+            self.stamp_login(player, &ip);
+        }
         let name = self.name(player);
         let connections = self.ctx.table.handles_of(player).len();
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {

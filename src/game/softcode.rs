@@ -220,6 +220,7 @@ impl WorldHost<'_> {
             self.game.tell(who, "Permission denied.");
             return Ok(String::new());
         }
+        let wizard = self.game.is_wizard(who);
         let names: Vec<String> = self
             .game
             .world
@@ -229,6 +230,7 @@ impl WorldHost<'_> {
                     .iter()
                     .map(|(k, _)| k.clone())
                     .filter(|k| crate::world::lock::glob(&pattern.to_ascii_uppercase(), k))
+                    .filter(|k| wizard || !o.attr_flags(k).has(AttrFlags::WIZARD))
                     .collect()
             })
             .unwrap_or_default();
