@@ -412,30 +412,6 @@ async fn xattr_and_attribute_listing() {
 }
 
 #[tokio::test]
-async fn pcreate_is_refused_with_a_reason() {
-    let server = TestServer::start().await;
-    let mut god = server.god().await;
-    let mut ann = server.player("Ann").await;
-    god.sync().await;
-    ann.sync().await;
-    let got = think(&mut god, "[pcreate(Newbie,secretpw)]").await;
-    assert!(got.starts_with("#-1 PCREATE() IS NOT AVAILABLE"), "{got}");
-    assert_eq!(
-        think(&mut god, "[pmatch(Newbie)]").await.lines().last(),
-        Some("#-1")
-    );
-    let taken = think(&mut god, "[pcreate(Ann,secretpw)]").await;
-    assert!(
-        taken.starts_with("#-1 ") && !taken.contains("HASHED"),
-        "{taken}"
-    );
-    assert_eq!(
-        think(&mut ann, "[pcreate(Other,secretpw)]").await,
-        "#-1 PERMISSION DENIED"
-    );
-}
-
-#[tokio::test]
 async fn connection_functions_see_the_terminal() {
     use mushd::telnet::opt;
     const IAC: u8 = 255;

@@ -267,8 +267,10 @@ pub trait Host {
         0
     }
     /// Whether `pw` is `player`'s password (checkpass()). No passwords: false.
-    fn check_password(&self, _player: Dbref, _pw: &str) -> bool {
-        false
+    /// Whether `pw` is the player's password; None when it cannot be checked now (the
+    /// host bounds how much password hashing evaluation may do).
+    fn check_password(&self, _player: Dbref, _pw: &str) -> Option<bool> {
+        Some(false)
     }
     /// Whether side-effect functions are enabled (PennMUSH's FUNCTION_SIDE_EFFECTS).
     fn side_effects(&self) -> bool {

@@ -9,6 +9,8 @@ use mushd_softcode::host::{
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
 use super::Game;
+
+mod accounts;
 use crate::command::matching::{self, Scope};
 use crate::command::{Caller, CommandTable};
 use crate::world::{AttrFlags, Dbref, Flags, ObjectKind};
@@ -35,7 +37,12 @@ struct Nested;
 
 impl Nested {
     fn enter() -> Nested {
-        NESTING.with(|n| n.set(n.get().saturating_add(1)));
+        NESTING.with(|n| {
+            if n.get() == 0 {
+                accounts::new_evaluation();
+            }
+            n.set(n.get().saturating_add(1))
+        });
         Nested
     }
 }
@@ -186,28 +193,6 @@ impl WorldHost<'_> {
         } else {
             Err("#-1".to_string())
         }
-    }
-
-    /// `pcreate(name, password)`: checked as @pcreate checks it, then refused: the
-    /// password must be hashed on the server's hash pool, which evaluation (on the
-    /// game task, synchronously) cannot wait for.
-    fn create_player(&mut self, who: Dbref, name: &str, password: &str) -> Result<String, String> {
-        if !self.game.world.get(who).is_some_and(|o| o.is_wizard()) {
-            return Err("#-1 PERMISSION DENIED".to_string());
-        }
-        if let Err(e) = self.game.world.check_player_name(name) {
-            return Err(format!(
-                "#-1 {}",
-                e.to_string().to_ascii_uppercase().trim_end_matches('.')
-            ));
-        }
-        if password.trim().is_empty() {
-            return Err("#-1 INVALID PASSWORD".to_string());
-        }
-        Err(
-            "#-1 PCREATE() IS NOT AVAILABLE: PASSWORDS ARE HASHED ASYNCHRONOUSLY; USE @PCREATE"
-                .to_string(),
-        )
     }
 
     /// `wipe(obj/pattern)`: the matching attributes cleared (all of them through @wipe).
@@ -542,6 +527,10 @@ impl Host for WorldHost<'_> {
         let quota = self.game.ctx.config.game.building_quota;
         let left = quota.saturating_sub(self.game.world.owned_by(d));
         i64::try_from(left).unwrap_or(i64::MAX)
+    }
+
+    fn check_password(&self, player: SoftDbref, pw: &str) -> Option<bool> {
+        self.password_matches(player, pw)
     }
 
     fn side_effects(&self) -> bool {

@@ -263,8 +263,10 @@ fn fun_checkpass(ev: &mut Eval, a: &Args, o: &mut String) {
     }) else {
         return push(o, "#-1 NO SUCH PLAYER");
     };
-    let ok = ev.host.check_password(it, a.get(1));
-    push(o, if ok { "1" } else { "0" })
+    match ev.host.check_password(it, a.get(1)) {
+        Some(ok) => push(o, if ok { "1" } else { "0" }),
+        None => push(o, "#-1 TOO MANY PASSWORD HASHES; TRY AGAIN LATER"),
+    }
 }
 
 /// pueblo(player): whether the player's connection speaks Pueblo. mushd has none, so a
