@@ -85,6 +85,8 @@ async fn logins_stamp_attributes_only_wizards_change() {
         .expect("That attribute cannot be changed by you.")
         .await;
     assert_eq!(think(&mut mortal, "get(me/LASTSITE)").await, "127.0.0.1");
+    // %c is the command as typed.
+    assert_eq!(think(&mut mortal, "%c").await, "think %c");
 }
 
 #[tokio::test]

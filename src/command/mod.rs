@@ -98,6 +98,7 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
         return Flow::Continue;
     }
     let caller = Caller { handle, player };
+    game.command_text = line.to_string();
     if let Some(p) = &prefix {
         game.tell_handle(handle, p);
     }

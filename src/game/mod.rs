@@ -158,6 +158,8 @@ pub struct Game {
     pub help: command::help::HelpFiles,
     /// Global user functions (`@function`), by upper-case name.
     pub functions: std::collections::BTreeMap<String, command::functions::UserFunction>,
+    /// The command line being run, as typed: softcode's `%c`.
+    pub command_text: String,
 }
 
 impl Game {
@@ -573,6 +575,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         rebooting: None,
         after: None,
         deferred_suffix: None,
+        command_text: String::new(),
         functions,
         help: command::help::HelpFiles::load(&ctx_help_dir),
     };

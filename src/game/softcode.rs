@@ -655,13 +655,15 @@ impl Game {
         let me = SoftDbref::from(executor.0);
         let them = SoftDbref::from(enactor.0);
         let budget = self.ctx.config.game.softcode_time_budget();
+        let mut context = Context::new(me, them, them);
+        context.cmd_raw = self.command_text.clone();
         let mut host = WorldHost {
             game: self,
             notes: Vec::new(),
         };
         let _nested = Nested::enter();
         let result = {
-            let mut ev = Eval::new(&mut host, Context::new(me, them, them));
+            let mut ev = Eval::new(&mut host, context);
             ev.limits.time = budget;
             match mode {
                 Mode::Default => mushd_softcode::cache::parse(text, mode).map(|code| {
