@@ -58,7 +58,8 @@ async fn database_and_attribute_functions_see_the_world() {
         ("[ulocal(Widget/ADDER,4,5)]", "9"),
         ("[udefault(Widget/NOSUCH,none)]", "none"),
         ("[lattr(Widget/NUM.*)]", "NUM.ONE NUM.TWO"),
-        ("[nattr(Widget)]", "5"),
+        // TREE`LEAF made its TREE branch, as in PennMUSH.
+        ("[nattr(Widget)]", "6"),
         ("[lattrp(Widget/P*)]", "PATTR"),
         (
             "[hasattr(Widget,GREETING)]|[hasattr(Widget,PATTR)]|[hasattrp(Widget,PATTR)]",
@@ -408,30 +409,6 @@ async fn xattr_and_attribute_listing() {
     );
     let set = think(&mut god, "[lset(Box/AA,visual)][hasflag(Box/AA,visual)]").await;
     assert!(set.ends_with('1'), "{set}");
-}
-
-#[tokio::test]
-async fn pcreate_is_refused_with_a_reason() {
-    let server = TestServer::start().await;
-    let mut god = server.god().await;
-    let mut ann = server.player("Ann").await;
-    god.sync().await;
-    ann.sync().await;
-    let got = think(&mut god, "[pcreate(Newbie,secretpw)]").await;
-    assert!(got.starts_with("#-1 PCREATE() IS NOT AVAILABLE"), "{got}");
-    assert_eq!(
-        think(&mut god, "[pmatch(Newbie)]").await.lines().last(),
-        Some("#-1")
-    );
-    let taken = think(&mut god, "[pcreate(Ann,secretpw)]").await;
-    assert!(
-        taken.starts_with("#-1 ") && !taken.contains("HASHED"),
-        "{taken}"
-    );
-    assert_eq!(
-        think(&mut ann, "[pcreate(Other,secretpw)]").await,
-        "#-1 PERMISSION DENIED"
-    );
 }
 
 #[tokio::test]

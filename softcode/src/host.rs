@@ -119,6 +119,9 @@ pub enum Effect {
     },
     /// `@pcreate name=password` (wizards); Ok is the new player.
     CreatePlayer { name: String, password: String },
+    /// `@chzone obj=zone` (`none` unzones): both as the command takes them, since it
+    /// does its own matching and speaks for itself.
+    Zone { obj: String, zone: String },
 }
 
 /// The evaluator's window on the world. Object-safe; all queries are by dbref.
@@ -172,6 +175,10 @@ pub trait Host {
         Vec::new()
     }
     /// Home of a thing/player, destination of an exit, drop-to of a room.
+    /// The object's zone master object; `NOTHING` when it is in no zone.
+    fn zone(&self, _obj: Dbref) -> Dbref {
+        NOTHING
+    }
     fn link(&self, _obj: Dbref) -> Dbref {
         NOTHING
     }
@@ -265,8 +272,10 @@ pub trait Host {
         0
     }
     /// Whether `pw` is `player`'s password (checkpass()). No passwords: false.
-    fn check_password(&self, _player: Dbref, _pw: &str) -> bool {
-        false
+    /// Whether `pw` is the player's password; None when it cannot be checked now (the
+    /// host bounds how much password hashing evaluation may do).
+    fn check_password(&self, _player: Dbref, _pw: &str) -> Option<bool> {
+        Some(false)
     }
     /// Whether side-effect functions are enabled (PennMUSH's FUNCTION_SIDE_EFFECTS).
     fn side_effects(&self) -> bool {
@@ -315,6 +324,7 @@ pub struct FreshObj {
     pub flags: Vec<String>,
     pub attrs: HashMap<String, String>,
     pub parent: Dbref,
+    pub zone: Dbref,
     pub link: Dbref,
     pub locks: HashMap<String, String>,
 }
@@ -342,6 +352,7 @@ impl FreshDb {
             flags: flags.iter().map(|s| s.to_string()).collect(),
             attrs: HashMap::new(),
             parent: NOTHING,
+            zone: NOTHING,
             link: NOTHING,
             locks: HashMap::new(),
         };
@@ -373,6 +384,7 @@ impl FreshDb {
             flags: Vec::new(),
             attrs: HashMap::new(),
             parent: NOTHING,
+            zone: NOTHING,
             link: NOTHING,
             locks: HashMap::new(),
         });
@@ -456,6 +468,9 @@ impl Host for FreshDb {
     }
     fn link(&self, obj: Dbref) -> Dbref {
         self.get(obj).map_or(NOTHING, |o| o.link)
+    }
+    fn zone(&self, obj: Dbref) -> Dbref {
+        self.get(obj).map_or(NOTHING, |o| o.zone)
     }
     fn entrances(&self, obj: Dbref) -> Vec<Dbref> {
         self.ids().filter(|&d| self.link(d) == obj).collect()
@@ -615,6 +630,20 @@ impl Host for FreshDb {
             Effect::Parent { obj, parent } => {
                 if let Some(o) = self.get_mut(obj) {
                     o.parent = parent.unwrap_or(NOTHING);
+                }
+                Ok(String::new())
+            }
+            Effect::Zone { obj, zone } => {
+                let thing = self.match_thing(executor, &obj).map_err(|_| deny())?;
+                let z = match zone.trim() {
+                    "" | "none" => NOTHING,
+                    z => self.match_thing(executor, z).map_err(|_| deny())?,
+                };
+                if !self.controls(executor, thing) {
+                    return Err(deny());
+                }
+                if let Some(o) = self.get_mut(thing) {
+                    o.zone = z;
                 }
                 Ok(String::new())
             }

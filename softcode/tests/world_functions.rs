@@ -242,3 +242,30 @@ fn huge_attribute_lists_stop_at_the_buffer() {
     assert!(out.starts_with("ATTRIBUTE_NUMBER_00000 "));
     assert_eq!(think(&mut db, "strlen(lattr(me))"), "8191");
 }
+
+#[test]
+fn entrances_lists_links_quietly_and_by_type() {
+    let mut db = world();
+    // Widget's home and an exit both lead to Room Zero.
+    db.objects[3].link = 0;
+    let exit = db.add("Door", ObjType::Exit, 2, 1);
+    db.objects[exit as usize].link = 0;
+    assert_eq!(
+        think_as(&mut db, 1, "entrances(here)"),
+        format!("#3 #{exit}")
+    );
+    assert_eq!(
+        think_as(&mut db, 1, "entrances(here,e)"),
+        format!("#{exit}")
+    );
+    assert_eq!(think_as(&mut db, 1, "entrances(here,t,0,3)"), "#3");
+    assert_eq!(
+        think_as(&mut db, 1, "entrances(here,x)"),
+        "#-1 INVALID SECOND ARGUMENT"
+    );
+    // No "I can't see that here." for a name that matches nothing.
+    assert_eq!(
+        think_as(&mut db, 1, "entrances(Nowhere)"),
+        "#-1 INVALID LOCATION"
+    );
+}

@@ -92,6 +92,14 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
             return Flow::Continue;
         }
     }
+    // A wizard attribute (the login stamps among them) is changed by wizards only.
+    let wizard_attr = game
+        .world
+        .get(target)
+        .is_some_and(|o| o.attr_flags(&name).has(AttrFlags::WIZARD));
+    if wizard_attr && !game.is_wizard(caller.player) {
+        return refuse(game, caller, "That attribute cannot be changed by you.");
+    }
     let obj_name = game.name(target);
     let new_value = (!value.is_empty()).then(|| value.to_string());
     game.world.set_attr(target, &name, new_value);
@@ -101,6 +109,12 @@ pub fn set_attr(game: &mut Game, caller: Caller, what: &str, name: &str, value: 
         game.ctx.wb.push(key, Op::Remove(attr_field(&name)));
         game.ack(caller.player, &format!("{obj_name}/{name} - Cleared."));
     } else {
+        for branch in game.world.missing_branches(target, &name) {
+            game.world.set_attr(target, &branch, Some(String::new()));
+            game.ctx
+                .wb
+                .push(key.clone(), Op::Set(attr_field(&branch), "".into()));
+        }
         game.ctx
             .wb
             .push(key, Op::Set(attr_field(&name), value.to_string().into()));
@@ -217,13 +231,14 @@ fn standard(game: &mut Game, caller: Caller, args: &str, attr: &str) -> Flow {
     set_attr(game, caller, what, attr, value)
 }
 
-/// `@wipe obj`: clears every attribute.
+/// `@wipe obj`: clears every attribute (wizard attributes only for wizards).
 fn wipe(game: &mut Game, caller: Caller, args: &str) -> Flow {
     let target = match controlled_target(game, caller, args) {
         Ok(d) => d,
         Err(why) => return refuse(game, caller, why),
     };
-    let names = game.world.wipe_attrs(target);
+    let wizard = game.is_wizard(caller.player);
+    let names = game.world.wipe_attrs(target, wizard);
     for name in &names {
         game.ctx
             .wb

@@ -581,6 +581,7 @@ fn clone(game: &mut Game, caller: Caller, args: &str) -> Flow {
         o.locks = original.locks;
         o.description = original.description;
         o.parent = original.parent;
+        o.zone = original.zone;
         o.link = original.link;
         o.flags = Flags(original.flags.0 & !(Flags::WIZARD | Flags::GOING));
     }

@@ -100,7 +100,7 @@ pub fn purge(game: &mut Game) {
 
 /// Takes an object out of the world and the store, leaving nothing pointing at it:
 /// exits out of a destroyed room go with it, whatever was inside goes home, links,
-/// homes, drop-tos and parents that named it are cleared (homes become Room Zero).
+/// homes, drop-tos, parents and zones that named it are cleared (homes become Room Zero).
 pub fn destroy_now(game: &mut Game, target: Dbref) {
     let Some(kind) = game.world.get(target).map(|o| o.kind) else {
         return;
@@ -123,7 +123,7 @@ pub fn destroy_now(game: &mut Game, target: Dbref) {
     let pointing: Vec<Dbref> = game
         .world
         .iter()
-        .filter(|o| o.link == Some(target) || o.parent == Some(target))
+        .filter(|o| o.link == Some(target) || o.parent == Some(target) || o.zone == Some(target))
         .map(|o| o.dbref)
         .collect();
     for d in pointing {
@@ -133,13 +133,16 @@ pub fn destroy_now(game: &mut Game, target: Dbref) {
         if o.parent == Some(target) {
             o.parent = None;
         }
+        if o.zone == Some(target) {
+            o.zone = None;
+        }
         if o.link == Some(target) {
             o.link = match o.kind {
                 ObjectKind::Player | ObjectKind::Thing => Some(Dbref(0)),
                 _ => None,
             };
         }
-        game.touch(d, &["link", "parent"]);
+        game.touch(d, &["link", "parent", "zone"]);
     }
     remove_record(game, target);
 }

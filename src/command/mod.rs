@@ -19,6 +19,7 @@ pub mod queue;
 pub mod search;
 pub mod social;
 pub mod time;
+pub mod zones;
 
 use std::collections::HashMap;
 
@@ -71,6 +72,7 @@ impl CommandTable {
             emit::COMMANDS,
             search::COMMANDS,
             functions::COMMANDS,
+            zones::COMMANDS,
         ] {
             for (name, f) in family {
                 commands.insert(name, *f);
@@ -124,6 +126,7 @@ pub fn run(game: &mut Game, table: &CommandTable, handle: Handle, line: &str) ->
     }
     let caller = Caller { handle, player };
     game.env = crate::game::exec::Env::typed(player);
+    game.command_text = line.to_string();
     if let Some(p) = &prefix {
         game.tell_handle(handle, p);
     }
@@ -144,6 +147,7 @@ pub fn table() -> &'static CommandTable {
 /// Runs one command of a queue entry (or of an inline action list) as `caller.player`,
 /// in the game's current environment.
 pub fn run_queued(game: &mut Game, caller: Caller, line: &str) {
+    game.command_text = line.to_string();
     dispatch(game, table(), caller, line);
 }
 
@@ -210,9 +214,8 @@ fn arg_eval(word: &str) -> Option<ArgEval> {
         | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" => Some(ArgEval::Whole),
         "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@dig" | "@open"
         | "@link" | "@name" | "@chown" | "@parent" | "@clone" | "@teleport" | "@tel" | "give"
-        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate" => {
-            Some(ArgEval::EqSplit)
-        }
+        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate"
+        | "@chzone" | "@chzone/preserve" => Some(ArgEval::EqSplit),
         _ => None,
     }
 }

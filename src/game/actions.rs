@@ -78,6 +78,8 @@ impl Game {
         let dbref = self.world.next_dbref();
         let mut obj = Object::new(dbref, kind, name, owner, now_secs());
         obj.location = location;
+        // What a zoned player builds is in their zone (PennMUSH's `help zones`).
+        obj.zone = self.world.get(owner).and_then(|o| o.zone);
         self.world.insert(obj);
         self.save_whole(dbref);
         dbref
@@ -237,5 +239,39 @@ impl Game {
         let mut all: Vec<&str> = fields.to_vec();
         all.push("modified");
         self.save(dbref, &all);
+    }
+}
+
+/// The attributes PennMUSH keeps on a player about their connections, set at each login
+/// (`LASTFAILED` is reset to a blank there, and would hold a failed attempt's site).
+/// Only wizards may change them; LAST is VISUAL as there.
+pub const LOGIN_ATTRS: &[&str] = &["LAST", "LASTSITE", "LASTIP", "LASTFAILED"];
+
+impl Game {
+    /// Stamps a player's login attributes: when (PennMUSH's time format, UTC) and from
+    /// where (mushd does no reverse lookups, so the site is the address).
+    pub fn stamp_login(&mut self, player: Dbref, ip: &str) {
+        use crate::store::write_behind::Op;
+        use crate::world::object::{attr_field, attr_flags_field};
+        use crate::world::AttrFlags;
+        let when = i64::try_from(now_secs()).unwrap_or(0);
+        let last = mushd_softcode::functions::conn::format_time(when);
+        let key = crate::store::Key::Obj(player);
+        for (name, value) in LOGIN_ATTRS.iter().zip([last.as_str(), ip, ip, " "]) {
+            let mut flags = AttrFlags::WIZARD | AttrFlags::LOCKED | AttrFlags::NO_CLONE;
+            if *name == "LAST" {
+                flags |= AttrFlags::VISUAL;
+            }
+            self.world.set_attr(player, name, Some(value.to_string()));
+            self.world.set_attr_flags(player, name, AttrFlags(flags));
+            let names = AttrFlags(flags).names();
+            self.ctx.wb.push(
+                key.clone(),
+                Op::Set(attr_field(name), value.to_string().into()),
+            );
+            self.ctx
+                .wb
+                .push(key.clone(), Op::Set(attr_flags_field(name), names.into()));
+        }
     }
 }

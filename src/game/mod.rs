@@ -168,6 +168,8 @@ pub struct Game {
     pub queue: queue::Queue,
     /// What listening objects heard, to act on after the command that said it.
     pub hears: std::cell::RefCell<Vec<notify::Heard>>,
+    /// The command line being run, as typed: softcode's `%c`.
+    pub command_text: String,
 }
 
 impl Game {
@@ -465,6 +467,9 @@ impl Game {
 
     fn logged_in(&mut self, handle: Handle, player: Dbref, created: bool) {
         self.env = exec::Env::typed(player);
+        if let Some(ip) = self.ctx.table.with(handle, |s| s.peer.ip().to_string()) {
+            self.stamp_login(player, &ip);
+        }
         let name = self.name(player);
         let connections = self.ctx.table.handles_of(player).len();
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
@@ -600,6 +605,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         rebooting: None,
         after: None,
         deferred_suffix: None,
+        command_text: String::new(),
         functions,
         help: command::help::HelpFiles::load(&ctx_help_dir),
         env: exec::Env::typed(GOD),

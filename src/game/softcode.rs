@@ -7,6 +7,8 @@ use mushd_softcode::host::{
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
 use super::Game;
+
+mod accounts;
 use crate::command::matching::{self, Scope};
 use crate::command::{Caller, CommandTable};
 use crate::world::{AttrFlags, Dbref, Flags, ObjectKind};
@@ -33,7 +35,12 @@ struct Nested;
 
 impl Nested {
     fn enter() -> Nested {
-        NESTING.with(|n| n.set(n.get().saturating_add(1)));
+        NESTING.with(|n| {
+            if n.get() == 0 {
+                accounts::new_evaluation();
+            }
+            n.set(n.get().saturating_add(1))
+        });
         Nested
     }
 }
@@ -185,28 +192,6 @@ impl WorldHost<'_> {
         }
     }
 
-    /// `pcreate(name, password)`: checked as @pcreate checks it, then refused: the
-    /// password must be hashed on the server's hash pool, which evaluation (on the
-    /// game task, synchronously) cannot wait for.
-    fn create_player(&mut self, who: Dbref, name: &str, password: &str) -> Result<String, String> {
-        if !self.game.world.get(who).is_some_and(|o| o.is_wizard()) {
-            return Err("#-1 PERMISSION DENIED".to_string());
-        }
-        if let Err(e) = self.game.world.check_player_name(name) {
-            return Err(format!(
-                "#-1 {}",
-                e.to_string().to_ascii_uppercase().trim_end_matches('.')
-            ));
-        }
-        if password.trim().is_empty() {
-            return Err("#-1 INVALID PASSWORD".to_string());
-        }
-        Err(
-            "#-1 PCREATE() IS NOT AVAILABLE: PASSWORDS ARE HASHED ASYNCHRONOUSLY; USE @PCREATE"
-                .to_string(),
-        )
-    }
-
     /// `wipe(obj/pattern)`: the matching attributes cleared (all of them through @wipe).
     fn wipe(&mut self, who: Dbref, obj: Dbref, pattern: &str) -> Result<String, String> {
         if pattern == "*" || pattern.is_empty() {
@@ -217,6 +202,7 @@ impl WorldHost<'_> {
             self.game.tell(who, "Permission denied.");
             return Ok(String::new());
         }
+        let wizard = self.game.is_wizard(who);
         let names: Vec<String> = self
             .game
             .world
@@ -226,6 +212,7 @@ impl WorldHost<'_> {
                     .iter()
                     .map(|(k, _)| k.clone())
                     .filter(|k| crate::world::lock::glob(&pattern.to_ascii_uppercase(), k))
+                    .filter(|k| wizard || !o.attr_flags(k).has(AttrFlags::WIZARD))
                     .collect()
             })
             .unwrap_or_default();
@@ -353,6 +340,10 @@ impl Host for WorldHost<'_> {
             .filter(|o| o.parent == Some(d))
             .map(|o| SoftDbref::from(o.dbref.0))
             .collect()
+    }
+
+    fn zone(&self, obj: SoftDbref) -> SoftDbref {
+        to_soft(self.object(obj).and_then(|o| o.zone))
     }
 
     fn link(&self, obj: SoftDbref) -> SoftDbref {
@@ -546,6 +537,10 @@ impl Host for WorldHost<'_> {
             .collect()
     }
 
+    fn check_password(&self, player: SoftDbref, pw: &str) -> Option<bool> {
+        self.password_matches(player, pw)
+    }
+
     fn side_effects(&self) -> bool {
         NESTING.with(|n| n.get()) <= MAX_EFFECT_NESTING
     }
@@ -619,6 +614,10 @@ impl Host for WorldHost<'_> {
                 Ok(String::new())
             }
             Effect::CreatePlayer { name, password } => self.create_player(who, &name, &password),
+            Effect::Zone { obj, zone } => {
+                self.command(who, "@chzone", &format!("{obj}={zone}"));
+                Ok(String::new())
+            }
             Effect::Lock { obj, kind, key } => {
                 let word = format!("@lock/{kind}");
                 if commands().get(&word).is_none() {
@@ -701,6 +700,8 @@ impl Game {
         mode: Mode,
     ) -> (Result<String, EvalFailure>, Context) {
         let budget = self.ctx.config.game.softcode_time_budget();
+        let mut ctx = ctx;
+        ctx.cmd_raw = self.command_text.clone();
         let mut host = WorldHost {
             game: self,
             notes: Vec::new(),

@@ -330,9 +330,29 @@ impl World {
         }
     }
 
-    pub fn wipe_attrs(&mut self, dbref: Dbref) -> Vec<String> {
+    /// The branches of a tree attribute (`A` and `A`B` for `A`B`C`) not set on the
+    /// object, shortest first. Setting a leaf makes them (empty), as PennMUSH does.
+    pub fn missing_branches(&self, dbref: Dbref, name: &str) -> Vec<String> {
+        let Some(obj) = self.get(dbref) else {
+            return Vec::new();
+        };
+        name.match_indices('`')
+            .filter_map(|(i, _)| name.get(..i))
+            .filter(|branch| !branch.is_empty() && obj.attrs.get(branch).is_none())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Clears every attribute but wizard attributes (unless `wizard`); returns the names
+    /// cleared.
+    pub fn wipe_attrs(&mut self, dbref: Dbref, wizard: bool) -> Vec<String> {
         let names: Vec<String> = match self.get(dbref) {
-            Some(o) => o.attrs.iter().map(|(k, _)| k.clone()).collect(),
+            Some(o) => o
+                .attrs
+                .iter()
+                .filter(|(k, _)| wizard || !o.attr_flags(k).has(AttrFlags::WIZARD))
+                .map(|(k, _)| k.clone())
+                .collect(),
             None => return Vec::new(),
         };
         for name in &names {
@@ -461,6 +481,15 @@ mod tests {
         assert!(validate_player_name("#5").is_err());
         assert!(validate_player_name("a=b").is_err());
         assert!(validate_player_name("me").is_err());
+    }
+
+    #[test]
+    fn a_tree_leaf_names_its_missing_branches() {
+        let mut w = World::default();
+        w.insert(Object::new_room(Dbref(0), "Zero", 0));
+        w.set_attr(Dbref(0), "A`B", Some("set".into()));
+        assert_eq!(w.missing_branches(Dbref(0), "A`B`C`D"), ["A", "A`B`C"]);
+        assert!(w.missing_branches(Dbref(0), "PLAIN").is_empty());
     }
 
     #[test]

@@ -211,6 +211,8 @@ pub struct Object {
     pub link: Option<Dbref>,
     /// Attributes not set here are looked up on the parent, and its parent.
     pub parent: Option<Dbref>,
+    /// The zone master object (`@chzone`): its `$`-commands and zone lock cover this one.
+    pub zone: Option<Dbref>,
     /// Unix seconds when `@destroy` set GOING; destroyed at the purge after the delay.
     pub going_at: Option<u64>,
     pub flags: Flags,
@@ -248,6 +250,7 @@ impl Object {
             location: None,
             link: None,
             parent: None,
+            zone: None,
             going_at: None,
             flags: Flags::default(),
             description: String::new(),
@@ -311,6 +314,7 @@ impl Object {
         let opt = |d: Option<Dbref>| d.map(|d| d.to_string()).unwrap_or_default();
         f.insert("link".into(), opt(self.link).into());
         f.insert("parent".into(), opt(self.parent).into());
+        f.insert("zone".into(), opt(self.zone).into());
         f.insert(
             "going_at".into(),
             self.going_at
@@ -371,6 +375,8 @@ impl Object {
             location: text("location").and_then(|l| Dbref::parse(&l)),
             link: text("link").and_then(|l| Dbref::parse_link(&l)),
             parent: text("parent").and_then(|l| Dbref::parse(&l)),
+            // Records written before zones existed have no field: unzoned.
+            zone: text("zone").and_then(|l| Dbref::parse(&l)),
             going_at: num("going_at"),
             flags: Flags(num("flags").unwrap_or(0) as u32),
             description: text("desc").unwrap_or_default(),
@@ -424,6 +430,7 @@ mod tests {
         p.attrs.insert("SEX".into(), "male".into());
         p.attrs.insert("NOTE".into(), "a:b=c".into());
         p.flags = Flags(Flags::WIZARD);
+        p.zone = Some(Dbref(4));
         if let Some(pd) = p.player.as_mut() {
             pd.last_on = Some(99);
             pd.last_host = Some("127.0.0.1".into());

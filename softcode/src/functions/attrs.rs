@@ -147,7 +147,8 @@ fn ufun_exists(ev: &Eval, spec: &str) -> bool {
         .is_some()
 }
 
-fn run_u(ev: &mut Eval, spec: &str, args: &[&str], o: &mut String, local: bool) {
+/// u() on a `obj/attr` spec: the executor must be able to read it.
+pub(crate) fn run_u(ev: &mut Eval, spec: &str, args: &[&str], o: &mut String, local: bool) {
     let spec = match ufun_spec(ev, spec) {
         Ok(s) => s,
         Err(e) => return push(o, e),

@@ -1,5 +1,5 @@
 //! Connection functions (PennMUSH's WHO facts): conn, idle, lwho, mwho, lwhoid, mwhoid,
-//! nwho, xwho, doing, poll, ports, zwho; and the object times ctime/mtime/csecs/msecs.
+//! nwho, xwho, doing, poll, ports; and the object times ctime/mtime/csecs/msecs.
 
 use crate::eval::E_NOTVIS;
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT};
@@ -155,13 +155,6 @@ fn fun_poll(ev: &mut Eval, _a: &Args, o: &mut String) {
     push(o, &p);
 }
 
-/// No zones: nobody is in one.
-fn fun_zwho(ev: &mut Eval, a: &Args, o: &mut String) {
-    if match_obj(ev, a.get(0)).is_none() {
-        push(o, E_NOTVIS);
-    }
-}
-
 /// Days since the epoch -> (year, month, day), proleptic Gregorian.
 fn civil(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -244,7 +237,6 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("NWHO", 0, 1, fun_nwho),
     FnDef::new("XWHO", 2, 3, fun_xwho),
     FnDef::new("POLL", 0, 0, fun_poll),
-    FnDef::new("ZWHO", 1, 2, fun_zwho),
     FnDef::new("CTIME", 1, 2, fun_ctime),
     FnDef::new("MTIME", 1, 2, fun_mtime),
     FnDef::new("CSECS", 1, 1, fun_csecs),

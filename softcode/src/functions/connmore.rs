@@ -2,7 +2,7 @@
 //! funmisc.c): player/host/ipaddr/cmds/sent/recv of a connection, lports, nmwho,
 //! xmwho/xmwhoid/xwhoid, terminfo/width/height, connlog/connrecord/addrlog (no connlog:
 //! off), prompt/nsprompt, oob (no GMCP), message, restarts/uptime, the queue functions
-//! (no queue yet: nothing queued), pcreate, lset, nszemit.
+//! (no queue yet: nothing queued), pcreate, lset.
 
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, E_NOTVIS, MAX_OUTPUT};
 use crate::functions::db::{match_obj, push_dbref, push_objid, split_obj_attr, words, E_PERM};
@@ -383,17 +383,6 @@ fn fun_lset(ev: &mut Eval, a: &Args, o: &mut String) {
     run(ev, effect, o, false)
 }
 
-/// nszemit(): no zones, as zemit().
-fn fun_nszemit(ev: &mut Eval, a: &Args, o: &mut String) {
-    if !ev.host.side_effects() {
-        return push(o, E_DISABLED);
-    }
-    if match_obj(ev, a.get(0)).is_some() {
-        let ex = ev.ctx.executor;
-        ev.host.notify(ex, "Invalid zone.");
-    }
-}
-
 fn fun_hostname(ev: &mut Eval, a: &Args, o: &mut String) {
     fun_ipaddr(ev, a, o)
 }
@@ -431,7 +420,6 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("PIDINFO", 1, 3, fun_pidinfo),
     FnDef::new("PCREATE", 2, 3, fun_pcreate).perm(Perm::Wizard),
     FnDef::new("LSET", 2, 2, fun_lset),
-    FnDef::new("NSZEMIT", 2, 2, fun_nszemit).comma_last(),
 ];
 
 #[cfg(test)]

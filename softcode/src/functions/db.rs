@@ -326,17 +326,57 @@ fn fun_lthings(ev: &mut Eval, a: &Args, o: &mut String) {
     })
 }
 
+/// A range bound for entrances(): an integer or a dbref; None when it is neither.
+fn dbref_bound(s: &str) -> Option<Dbref> {
+    let t = s.trim();
+    t.strip_prefix('#').unwrap_or(t).parse().ok()
+}
+
+/// entrances([obj[, types[, low[, high]]]]): what links to the object (exits leading
+/// there, homes, drop-tos), in dbref order. The object is matched quietly; types are
+/// letters a(ll)/e/t/p/r; those who do not control the object see only what they may
+/// examine.
 fn fun_entrances(ev: &mut Eval, a: &Args, o: &mut String) {
-    let who = if a.get(0).trim().is_empty() {
-        "here"
+    let ex = ev.ctx.executor;
+    let place = if a.is_empty() || a.get(0).trim().is_empty() {
+        Some(ev.host.location(ex)).filter(|&d| ev.host.exists(d))
     } else {
-        a.get(0)
+        ev.host.match_thing(ex, a.get(0)).ok()
     };
-    let Some(d) = obj_or_err(ev, who, o) else {
-        return;
+    let Some(place) = place else {
+        return push(o, "#-1 INVALID LOCATION");
     };
-    let l = ev.host.entrances(d);
-    push_list(o, &l, " ");
+    let mut types: Vec<ObjType> = Vec::new();
+    for c in a.get(1).chars() {
+        match c.to_ascii_lowercase() {
+            'a' => types.clear(),
+            'e' => types.push(ObjType::Exit),
+            't' => types.push(ObjType::Thing),
+            'p' => types.push(ObjType::Player),
+            'r' => types.push(ObjType::Room),
+            _ => return push(o, "#-1 INVALID SECOND ARGUMENT"),
+        }
+    }
+    let mut range = [0, Dbref::MAX];
+    for (slot, i) in range.iter_mut().zip(2..4) {
+        if a.len() > i {
+            match dbref_bound(a.get(i)) {
+                Some(d) if ev.host.exists(d) => *slot = d,
+                Some(_) => {}
+                None => return push(o, crate::functions::math::E_INTS),
+            }
+        }
+    }
+    let privileged = ev.host.controls(ex, place);
+    let list: Vec<Dbref> = ev
+        .host
+        .entrances(place)
+        .into_iter()
+        .filter(|&d| d >= range[0] && d <= range[1])
+        .filter(|&d| types.is_empty() || ev.host.obj_type(d).is_some_and(|t| types.contains(&t)))
+        .filter(|&d| privileged || ev.host.controls(ex, d) || ev.host.has_flag(d, "VISUAL"))
+        .collect();
+    push_list(o, &list, " ");
 }
 
 fn fun_type(ev: &mut Eval, a: &Args, o: &mut String) {

@@ -1,13 +1,13 @@
 //! More database functions (PennMUSH's fundb.c/funstr.c/funufun.c): pronouns from SEX,
-//! aliases and name forms, lparent, visible/counted/ranged contents (lv*/nv*/x*), zones (none in
-//! mushd: PennMUSH's answers for an unzoned world), pfun, followers, objmem/playermem.
+//! aliases and name forms, lparent, visible/counted/ranged contents (lv*/nv*/x*), pfun,
+//! followers, objmem/playermem. Zones are in `zones.rs`.
 
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, E_NOTVIS, MAX_OUTPUT};
 use crate::functions::db::{match_obj, obj_or_err, push_dbref, E_PERM};
 use crate::functions::effects::run;
 use crate::functions::functional::{call_once, MAX_STACK_ARGS};
 use crate::functions::FnDef;
-use crate::host::{Dbref, Effect, ObjType, NOTHING};
+use crate::host::{Dbref, Effect, ObjType};
 
 const E_MATCH: &str = "#-1 NO MATCH";
 /// How far lparent() follows parents.
@@ -291,37 +291,6 @@ fn fun_nchildren(ev: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 
-/// zone(): nothing is zoned; changing a zone is refused.
-fn fun_zone(ev: &mut Eval, a: &Args, o: &mut String) {
-    if a.len() > 1 {
-        if !ev.host.side_effects() {
-            return push(o, "#-1 FUNCTION DISABLED");
-        }
-        return push(o, "#-1 ZONES ARE NOT SUPPORTED");
-    }
-    let Some(d) = obj_or_err(ev, a.get(0), o) else {
-        return;
-    };
-    let ex = ev.ctx.executor;
-    if ev.host.controls(ex, d) || ev.host.has_flag(d, "VISUAL") {
-        push_dbref(o, NOTHING);
-    } else {
-        push(o, E_PERM);
-    }
-}
-
-/// zfun(): the executor has no zone.
-fn fun_zfun(_ev: &mut Eval, _a: &Args, o: &mut String) {
-    push(o, "#-1 INVALID ZONE")
-}
-
-/// zmwho(): nobody is in a zone.
-fn fun_zmwho(ev: &mut Eval, a: &Args, o: &mut String) {
-    if match_obj(ev, a.get(0)).is_none() {
-        push(o, E_NOTVIS);
-    }
-}
-
 /// pfun(attr, args...): the attribute as the executor's parent has it, run as the
 /// executor.
 fn fun_pfun(ev: &mut Eval, a: &Args, o: &mut String) {
@@ -427,9 +396,6 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("XVPLAYERS", 3, 3, fun_xvplayers),
     FnDef::new("XVTHINGS", 3, 3, fun_xvthings),
     FnDef::new("NCHILDREN", 1, 1, fun_nchildren),
-    FnDef::new("ZONE", 1, 2, fun_zone),
-    FnDef::new("ZFUN", 1, 31, fun_zfun),
-    FnDef::new("ZMWHO", 1, 1, fun_zmwho),
     FnDef::new("PFUN", 1, 31, fun_pfun),
     FnDef::new("FOLLOWERS", 1, 1, fun_followers),
     FnDef::new("FOLLOWING", 1, 1, fun_followers),
@@ -487,10 +453,7 @@ mod tests {
             run(&mut db, 1, "[nchildren(me)] [lparent(me)] [zone(me)]"),
             "0 #1 #-1"
         );
-        assert_eq!(
-            run(&mut db, 1, "[zfun(foo)]|[followers(me)]"),
-            "#-1 INVALID ZONE|"
-        );
+        assert_eq!(run(&mut db, 1, "[followers(me)]"), "");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn run(ev: &mut Eval, effect: Effect, o: &mut String, _quiet: bool) {
     }
 }
 
-fn enabled(ev: &Eval, o: &mut String) -> bool {
+pub(crate) fn enabled(ev: &Eval, o: &mut String) -> bool {
     let on = ev.host.side_effects();
     if !on {
         push(o, E_DISABLED);
@@ -33,7 +33,7 @@ fn enabled(ev: &Eval, o: &mut String) -> bool {
     on
 }
 
-fn tell_all(ev: &mut Eval, who: &[Dbref], except: &[Dbref], text: &str) {
+pub(crate) fn tell_all(ev: &mut Eval, who: &[Dbref], except: &[Dbref], text: &str) {
     for d in who.iter().take(MAX_RECIPIENTS) {
         if !except.contains(d) {
             ev.host.notify(*d, text);
@@ -55,7 +55,7 @@ fn fun_pemit(ev: &mut Eval, a: &Args, o: &mut String) {
 }
 
 /// Everyone in `room` (the room itself included, as PennMUSH's notify_except does).
-fn room_listeners(ev: &Eval, room: Dbref) -> Vec<Dbref> {
+pub(crate) fn room_listeners(ev: &Eval, room: Dbref) -> Vec<Dbref> {
     let mut v = ev.host.contents(room);
     v.push(room);
     v
@@ -122,13 +122,6 @@ fn fun_oemit(ev: &mut Eval, a: &Args, o: &mut String) {
     if ev.host.exists(room) {
         let who = room_listeners(ev, room);
         tell_all(ev, &who, &except, &text);
-    }
-}
-
-/// No zones here: zemit finds no zone.
-fn fun_zemit(ev: &mut Eval, a: &Args, o: &mut String) {
-    if enabled(ev, o) && match_obj(ev, a.get(0)).is_some() {
-        push(o, "#-1 INVALID ZONE");
     }
 }
 
@@ -346,7 +339,6 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("NSREMIT", 2, 2, fun_remit).comma_last(),
     FnDef::new("OEMIT", 2, 2, fun_oemit).comma_last(),
     FnDef::new("NSOEMIT", 2, 2, fun_oemit).comma_last(),
-    FnDef::new("ZEMIT", 2, 2, fun_zemit).comma_last(),
     FnDef::new("SET", 2, 2, fun_set),
     FnDef::new("ATTRIB_SET", 1, 2, fun_attrib_set).comma_last(),
     FnDef::new("WIPE", 1, 1, fun_wipe),

@@ -102,9 +102,11 @@ fn builtin_names() -> impl Iterator<Item = &'static str> {
     names().filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()))
 }
 
+/// The function names of one kind: `all` or `builtin` (spelled so, as PennMUSH compares
+/// them), or `local` (@functions, which the engine does not list).
 fn list_functions(o: &mut String, which: &str) {
-    match which.to_ascii_lowercase().as_str() {
-        "" | "all" | "builtin" => {
+    match which {
+        "all" | "builtin" => {
             let mut first = true;
             for n in builtin_names() {
                 if !first {
@@ -119,12 +121,12 @@ fn list_functions(o: &mut String, which: &str) {
         }
         // @function names are the game's; the engine only sees them one at a time.
         "local" => {}
-        _ => push(o, "#-1"),
+        _ => push(o, "#-1 INVALID ARGUMENT"),
     }
 }
 
 fn fun_functions(_: &mut Eval, a: &Args, o: &mut String) {
-    list_functions(o, a.get(0))
+    list_functions(o, if a.is_empty() { "all" } else { a.get(0) })
 }
 
 fn prefix_of(word: &str, of: &str) -> bool {
@@ -263,8 +265,10 @@ fn fun_checkpass(ev: &mut Eval, a: &Args, o: &mut String) {
     }) else {
         return push(o, "#-1 NO SUCH PLAYER");
     };
-    let ok = ev.host.check_password(it, a.get(1));
-    push(o, if ok { "1" } else { "0" })
+    match ev.host.check_password(it, a.get(1)) {
+        Some(ok) => push(o, if ok { "1" } else { "0" }),
+        None => push(o, "#-1 TOO MANY PASSWORD HASHES; TRY AGAIN LATER"),
+    }
 }
 
 /// pueblo(player): whether the player's connection speaks Pueblo. mushd has none, so a
@@ -322,6 +326,9 @@ mod tests {
         assert_eq!(ev("lalign(3 3,abcdef|gh,|)"), "abc gh \ndef    ");
         assert_eq!(ev("numversion()"), "1008008000");
         assert!(ev("functions()").contains("ALIGN"));
+        assert!(ev("functions(builtin)").contains("ALIGN"));
+        assert_eq!(ev("functions(add*)"), "#-1 INVALID ARGUMENT");
+        assert_eq!(ev("functions(ALL)"), "#-1 INVALID ARGUMENT");
         assert!(!ev("list(functions)").contains('\u{1}'));
         assert_eq!(ev("checkpass(me,x)"), "0");
         assert!(!ev("root(1e300,7)").is_empty());

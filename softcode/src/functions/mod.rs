@@ -49,6 +49,7 @@ pub mod timecalc;
 pub mod user;
 pub mod vector;
 pub mod wild;
+pub mod zones;
 
 /// Index into the registration table.
 pub type FnId = u16;
@@ -166,6 +167,7 @@ const FAMILIES: &[&[FnDef]] = &[
     mathmore::FUNCTIONS,
     align::FUNCTIONS,
     misc2::FUNCTIONS,
+    zones::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {

@@ -20,7 +20,7 @@ struct Spec {
     name: String,
     /// None: any parent.
     parent: Option<Dbref>,
-    /// Some(NOTHING) matches everything (nothing is zoned); any other zone nothing.
+    /// None: any zone; Some(NOTHING): unzoned objects only.
     zone: Option<Dbref>,
     flags: String,
     lflags: String,
@@ -283,7 +283,7 @@ fn raw_search(ev: &mut Eval, s: &Spec, limit: usize) -> Vec<Dbref> {
         if s.kind.is_some_and(|k| k != t) {
             continue;
         }
-        if s.zone.is_some_and(|z| z != NOTHING) {
+        if s.zone.is_some_and(|z| ev.host.zone(this) != z) {
             continue;
         }
         if s.parent.is_some_and(|p| ev.host.parent(this) != p) {
