@@ -279,3 +279,29 @@ async fn puppets_forwardlists_and_audible_exits_pass_on_what_they_hear() {
     ann.expect_line("Pup> Through the window, Bob says, \"look outside\"")
         .await;
 }
+
+#[tokio::test]
+async fn a_zone_master_offers_its_commands_in_its_zone() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    ann.sync().await;
+    ann.send("@dig Studio").await;
+    let studio = dbref_in(&ann.expect_line("Studio created").await);
+    ann.send("@dig Storage").await;
+    let storage = dbref_in(&ann.expect_line("Storage created").await);
+    ann.send("@create Zmo").await;
+    let zmo = dbref_in(&ann.expect_line("Created:").await);
+    ann.send(&format!("&CMD #{zmo}=$zcmd *:@pemit %#=zoned %0"))
+        .await;
+    ann.send(&format!("@tel #{zmo}=#{storage}")).await;
+    ann.send(&format!("@chzone #{studio}=#{zmo}")).await;
+    ann.send(&format!("@tel #{studio}")).await;
+    ann.sync().await;
+    ann.send("zcmd here").await;
+    ann.expect_line("zoned here").await;
+    // Outside the zone the command is unknown.
+    ann.send("home").await;
+    ann.expect("Room Zero").await;
+    ann.send("zcmd here").await;
+    ann.expect_line("Huh?").await;
+}

@@ -201,7 +201,8 @@ impl Game {
 
     /// Queues the `$`-commands that match `line` typed (or run) by `enactor`: on the
     /// enactor, what it carries, its location's contents and the location; when none
-    /// there matches, on the objects in the master room. Returns how many were queued.
+    /// there matches, on the zones (of the location, then of the enactor); then on the
+    /// objects in the master room. Returns how many were queued.
     pub fn dollar_commands(&mut self, enactor: Dbref, line: &str) -> usize {
         let jobs = self.dollar_matches(enactor, line);
         let n = jobs.len();
@@ -212,7 +213,7 @@ impl Game {
     }
 
     /// The `$`-commands `line` would run for `enactor`, in the order they would be
-    /// queued (local ones, else global ones), by object.
+    /// queued (local ones, else the zones', else global ones), by object.
     pub fn dollar_matches(&self, enactor: Dbref, line: &str) -> Vec<(Dbref, Matched)> {
         if self.has_flag_named(enactor, "GAGGED") {
             return Vec::new();
@@ -226,6 +227,29 @@ impl Game {
         let found = self.matches_on(&local, enactor, line);
         if !found.is_empty() {
             return found;
+        }
+        // The zone of the enactor's location, then the enactor's own zone: a zone master
+        // room offers its contents' commands, a zone master object its own.
+        let loc_zone = self
+            .location_of(enactor)
+            .and_then(|l| self.world.get(l))
+            .and_then(|o| o.zone);
+        let own_zone = self.world.get(enactor).and_then(|o| o.zone);
+        let mut zones: Vec<Dbref> = loc_zone.into_iter().collect();
+        zones.extend(own_zone.filter(|z| Some(*z) != loc_zone));
+        for zone in zones {
+            let Some(z) = self.world.get(zone) else {
+                continue;
+            };
+            let objects: Vec<Dbref> = if z.kind == ObjectKind::Room {
+                self.world.contents(zone).to_vec()
+            } else {
+                vec![zone]
+            };
+            let found = self.matches_on(&objects, enactor, line);
+            if !found.is_empty() {
+                return found;
+            }
         }
         let master = Dbref(self.ctx.config.game.master_room);
         let is_room = self
