@@ -524,7 +524,7 @@ async fn building_survives_reboot_and_restart(opts: Options) {
     a.expect("Welcome").await;
     a.send("connect \"Head Gardener\" pw-Gardener").await;
     let view = a.expect("Obvious exits:").await;
-    assert!(view.contains(&format!("Garden(#{garden}RJ)")), "{view}");
+    assert!(view.contains(&format!("Garden(#{garden}RnJ)")), "{view}");
     assert!(view.contains("Roses climb the old stone wall."), "{view}");
     assert!(view.contains("Watering Can"), "{view}");
     a.expect("Back  Shed").await;
