@@ -128,8 +128,10 @@ pub struct GameConfig {
     /// it meanwhile; a second `@destroy` destroys at once).
     pub destroy_delay_secs: u64,
     /// Most objects a non-wizard may own (rooms, exits, things), so one player cannot
-    /// fill the database; 0 = no limit.
+    /// fill the database; 0 = no limit. PennMUSH's default `starting_quota` is 20.
     pub building_quota: usize,
+    /// Pennies a new player starts with (PennMUSH's `starting_money`).
+    pub starting_money: i64,
     /// Directory of help files (`*.txt`, topics as `& NAME` lines); the built-in help
     /// is used when it is missing.
     pub help_dir: PathBuf,
@@ -162,7 +164,8 @@ impl Default for GameConfig {
             initial_god_password: "change-me".into(),
             password_hash_memory_kib: 19 * 1024,
             destroy_delay_secs: 600,
-            building_quota: 1000,
+            building_quota: 20,
+            starting_money: 150,
             help_dir: PathBuf::from("config/help"),
             softcode_time_budget_ms: 500,
             master_room: 2,

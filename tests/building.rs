@@ -44,7 +44,7 @@ async fn dig_teleport_and_restart() {
     let mut a = server.client().await;
     a.expect("Welcome").await;
     a.send("connect Builder pw-Builder").await;
-    a.expect("Garden(#4R)").await;
+    a.expect("Garden(#4Rn)").await;
 }
 
 #[tokio::test]
@@ -101,7 +101,7 @@ async fn flags_descriptions_and_their_permissions() {
     let mut god = server.god().await;
     god.send("examine *Owner").await;
     let ex = god.expect("Owner:").await;
-    assert!(ex.contains("Flags: WIZARD DARK"), "{ex}");
+    assert!(ex.contains("Flags: DARK WIZARD ENTER_OK"), "{ex}");
     god.send("examine #4").await;
     let ex = god.expect("Owner:").await;
     assert!(!ex.contains("JUMP_OK"), "{ex}");

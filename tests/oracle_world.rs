@@ -112,6 +112,9 @@ async fn world_oracle() {
             }
         } else if listed {
             entry[2] += 1;
+            if std::env::var_os("ORACLE_SHOW_KNOWN").is_some() {
+                println!("KNOWN {key}\n    want: {:?}\n    got:  {got:?}", case.want);
+            }
         } else {
             entry[1] += 1;
             new_failures.push(format!(

@@ -11,7 +11,7 @@ use mushd::telnet::cmd::{DO, DONT, IAC, NOP, SB, SE, WILL, WONT};
 use mushd::telnet::mud::{Charset, Negotiator, Outcome};
 use mushd::telnet::{opt, TelnetCodec, TelnetEvent, TelnetFrame};
 use mushd::world::lock::{self, Enactor, LockKey};
-use mushd::world::{Dbref, Flags};
+use mushd::world::{Dbref, Flags, ObjectKind};
 use proptest::prelude::*;
 use tokio_util::codec::Decoder;
 
@@ -455,6 +455,8 @@ struct Who {
     flags: Flags,
     attrs: Vec<(String, String)>,
     carried: Vec<Dbref>,
+    kind: ObjectKind,
+    name: String,
 }
 
 impl Enactor for Who {
@@ -473,6 +475,12 @@ impl Enactor for Who {
     fn carries(&self, what: Dbref) -> bool {
         self.carried.contains(&what)
     }
+    fn kind(&self) -> Option<ObjectKind> {
+        Some(self.kind)
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 fn enactor() -> impl Strategy<Value = Who> {
@@ -487,12 +495,21 @@ fn enactor() -> impl Strategy<Value = Who> {
             0..4,
         ),
         prop::collection::vec(0u32..10, 0..3),
+        prop::sample::select(vec![
+            ObjectKind::Player,
+            ObjectKind::Thing,
+            ObjectKind::Room,
+            ObjectKind::Exit,
+        ]),
+        "[a-zA-Z ;]{0,10}",
     )
-        .prop_map(|(d, flags, attrs, carried)| Who {
+        .prop_map(|(d, flags, attrs, carried, kind, name)| Who {
             dbref: Dbref(d),
             flags: Flags(flags),
             attrs: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             carried: carried.into_iter().map(Dbref).collect(),
+            kind,
+            name,
         })
 }
 
@@ -507,6 +524,9 @@ fn lock_text() -> impl Strategy<Value = String> {
         .prop_map(str::to_string),
         prop::sample::select(vec!["wizard", "wiz", "DARK", "e", "link_ok", "nope", ""])
             .prop_map(|f| format!("flag^{f}")),
+        prop::sample::select(vec!["player", "P", "thing", "room", "exit", "gadget", ""])
+            .prop_map(|t| format!("type^{t}")),
+        "[a-zA-Z*?:!=^ ]{0,6}".prop_map(|p| format!("NAME^{p}")),
         (
             prop::sample::select(vec!["sex", "RACE", "a", "été", "", "x y", "#3"]),
             "[a-zA-Z*?:!=^ ]{0,6}",
@@ -690,6 +710,8 @@ fn regression_glob_star_matches_a_literal_star() {
         flags: Flags(0),
         attrs: vec![("SEX".into(), "*shrug*".into())],
         carried: vec![],
+        kind: ObjectKind::Thing,
+        name: "Widget".into(),
     };
     assert!(key.eval(&who));
 }

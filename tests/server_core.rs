@@ -56,7 +56,7 @@ async fn quoted_names_and_god() {
     c.expect("Room Zero").await;
     let mut god = server.god().await;
     god.send("look").await;
-    let seen = god.expect("Room Zero(#0R)").await;
+    let seen = god.expect("Room Zero(#0RL)").await;
     assert!(!seen.contains("Permission"), "{seen}");
     let _ = GOD_PASSWORD;
 }

@@ -5,13 +5,17 @@ mod common;
 
 use common::{dbref_in, TestServer};
 
-/// Makes a thing named `name` in the caller's room and returns its dbref.
+/// Makes a thing named `name` in the caller's room and returns its dbref. New things
+/// are NO_COMMAND, as in PennMUSH's default configuration: this one is cleared so its
+/// `$`-commands work.
 async fn create(c: &mut common::Client, name: &str) -> u32 {
     c.send(&format!("@create {name}")).await;
     let line = c.expect_line("Created:").await;
     let d = dbref_in(&line);
     c.send(&format!("drop {name}")).await;
     c.expect("drop").await;
+    c.send(&format!("@set #{d}=!NO_COMMAND")).await;
+    c.expect("NO_COMMAND").await;
     d
 }
 
@@ -142,6 +146,7 @@ async fn global_commands_in_the_master_room() {
     let globals = dbref_in(&line);
     god.send(&format!("&CMD #{globals}=$+time:@pemit %#=It is time, %n."))
         .await;
+    god.send(&format!("@set #{globals}=!NO_COMMAND")).await;
     god.send(&format!("@tel #{globals}=#2")).await;
     god.sync().await;
     let mut bob = server.player("Bob").await;
@@ -293,6 +298,7 @@ async fn a_zone_master_offers_its_commands_in_its_zone() {
     let zmo = dbref_in(&ann.expect_line("Created:").await);
     ann.send(&format!("&CMD #{zmo}=$zcmd *:@pemit %#=zoned %0"))
         .await;
+    ann.send(&format!("@set #{zmo}=!NO_COMMAND")).await;
     ann.send(&format!("@tel #{zmo}=#{storage}")).await;
     ann.send(&format!("@chzone #{studio}=#{zmo}")).await;
     ann.send(&format!("@tel #{studio}")).await;

@@ -407,7 +407,7 @@ async fn xattr_and_attribute_listing() {
         think(&mut god, "[atrlock(Box/AA)] [atrlock(Box/NONE)]").await,
         "0 #-1"
     );
-    let set = think(&mut god, "[lset(Box/AA,visual)][hasflag(Box/AA,visual)]").await;
+    let set = think(&mut god, "[set(Box/AA,visual)][hasflag(Box/AA,visual)]").await;
     assert!(set.ends_with('1'), "{set}");
 }
 

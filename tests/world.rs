@@ -74,7 +74,7 @@ async fn exits_moving_locks_dark_home_and_matching() {
     a.send("look ball").await;
     a.expect("I don't know which one you mean!").await;
     a.send("look red").await;
-    a.expect(&format!("Red Ball(#{red})")).await;
+    a.expect(&format!("Red Ball(#{red}n)")).await;
     a.send("look xyzzy").await;
     a.expect("I can't see that here.").await;
     b.send(&format!("look #{red}")).await;
@@ -103,7 +103,7 @@ async fn things_get_drop_give_enter_and_leave() {
     let mut b = server.player("Taker").await;
     let lamp = made(&mut a, "@create Lamp", "Created: Object").await;
     a.send("inventory").await;
-    a.expect(&format!("Lamp(#{lamp})")).await;
+    a.expect(&format!("Lamp(#{lamp}n)")).await;
     a.send("drop lamp").await;
     a.expect("You drop Lamp.").await;
     b.send("get lamp").await;
@@ -113,6 +113,9 @@ async fn things_get_drop_give_enter_and_leave() {
     b.send("i").await;
     b.expect("You are carrying:").await;
     b.expect("Lamp").await;
+    // Players start ENTER_OK, as in PennMUSH; without it they take no gifts.
+    a.send("@set me=!ENTER_OK").await;
+    a.expect("Owner - ENTER_OK reset.").await;
     b.send("give Owner=lamp").await;
     b.expect("Permission denied.").await;
     b.send("give Owner=5").await;
@@ -180,6 +183,9 @@ async fn building_commands_and_their_permissions() {
     let mut god = server.god().await;
     let mut a = server.player("Maker").await;
     let mut b = server.player("Other").await;
+    // Room Zero starts LINK_OK, as in PennMUSH; here it must refuse links.
+    god.send("@set #0=!LINK_OK").await;
+    god.expect("Room Zero - LINK_OK reset.").await;
     a.send("@open Door").await;
     a.expect("Permission denied.").await;
     let study = made(&mut a, "@dig Study", "created with room number").await;
@@ -530,13 +536,13 @@ async fn building_survives_reboot_and_restart(opts: Options) {
     a.expect("Welcome").await;
     a.send("connect \"Head Gardener\" pw-Gardener").await;
     let view = a.expect("Obvious exits:").await;
-    assert!(view.contains(&format!("Garden(#{garden}RJ)")), "{view}");
+    assert!(view.contains(&format!("Garden(#{garden}RnJ)")), "{view}");
     assert!(view.contains("Roses climb the old stone wall."), "{view}");
     assert!(view.contains("Watering Can"), "{view}");
     a.expect("Back  Shed").await;
     a.send("examine Watering Can").await;
     let ex = a.expect("Location:").await;
-    assert!(ex.contains(&format!("Watering Can(#{can})")), "{ex}");
+    assert!(ex.contains(&format!("Watering Can(#{can}n)")), "{ex}");
     assert!(ex.contains("A battered tin can."), "{ex}");
     assert!(ex.contains("Lock (basic): #2"), "{ex}");
     assert!(ex.contains("FAIL: It is too heavy for you."), "{ex}");

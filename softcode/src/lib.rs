@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod context;
 pub mod eval;
+pub mod fresh_db;
 pub mod functions;
 pub mod host;
 pub mod oracle;

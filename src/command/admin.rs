@@ -1,8 +1,10 @@
-//! Wizard commands: @boot, @wall, @shutdown.
+//! Wizard commands: @boot, @wall, @shutdown, @power.
 
+use super::building::find_target;
 use super::{find_player, refuse, time, wizard_only, Caller, CommandFn};
-use crate::game::{line_bytes, Flow, Game};
+use crate::game::{line_bytes, Flow, Game, GOD};
 use crate::session::CloseReason;
+use crate::world::Powers;
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@boot", boot),
@@ -11,7 +13,51 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@reboot", reboot),
     ("@stats", stats),
     ("@sessions", sessions),
+    ("@power", power),
 ];
+
+/// `@power <object>=[!]<power>`: grants or takes a power; wizards only, and only God
+/// changes God's.
+fn power(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    let Some((what, power)) = args.split_once('=') else {
+        return refuse(game, caller, "Use: @power <object>=[!]<power>");
+    };
+    let target = match find_target(game, caller, what) {
+        Ok(d) => d,
+        Err(why) => return refuse(game, caller, why),
+    };
+    let power = power.trim();
+    let (remove, name) = match power.strip_prefix('!') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, power),
+    };
+    let Some((name, bit)) = Powers::lookup(name) else {
+        let text = format!("{name} - I don't recognize that power.");
+        return refuse(game, caller, &text);
+    };
+    if !game.is_wizard(caller.player) || (target == GOD && caller.player != GOD) {
+        return refuse(game, caller, "Permission denied.");
+    }
+    let Some(obj) = game.world.get_mut(target) else {
+        return Flow::Continue;
+    };
+    let had = obj.powers.0 & bit != 0;
+    if remove {
+        obj.powers.0 &= !bit;
+    } else {
+        obj.powers.0 |= bit;
+    }
+    let subject = obj.short_name().to_string();
+    game.touch(target, &["powers"]);
+    tracing::info!(object = %target, by = %caller.player, power = name, remove, "power changed");
+    let already = if had == remove { "" } else { "(already) " };
+    let verb = if remove { "removed" } else { "granted" };
+    game.ack(
+        caller.player,
+        &format!("{subject} - {name} {already}{verb}."),
+    );
+    Flow::Continue
+}
 
 /// Entries of history `@sessions` reads.
 const SESSIONS_SHOWN: usize = 40;

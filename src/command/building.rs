@@ -577,8 +577,17 @@ fn clone(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     let copy = game.create_object(original.kind, &name, caller.player, location);
     if let Some(o) = game.world.get_mut(copy) {
-        o.attrs = original.attrs;
-        o.locks = original.locks;
+        o.attrs = original.attrs.clone();
+        // Locks come along with their flags, except those set no_clone.
+        for (kind, key) in &original.locks {
+            let flags = original.lock_flags(kind);
+            if !flags.has(crate::world::LockFlags::NO_CLONE) {
+                o.locks.insert(kind.clone(), key.clone());
+                if let Some(bits) = original.lock_flags.get(kind) {
+                    o.lock_flags.insert(kind.clone(), bits.clone());
+                }
+            }
+        }
         o.description = original.description;
         o.parent = original.parent;
         o.zone = original.zone;

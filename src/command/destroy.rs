@@ -13,12 +13,23 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@destroy", destroy),
     ("@dest", destroy),
     ("@recycle", destroy),
+    ("@destroy/override", destroy_override),
+    ("@dest/override", destroy_override),
     ("@undestroy", undestroy),
     ("@undest", undestroy),
 ];
 
-/// `@destroy <object>`.
+/// `@destroy <object>`: refuses SAFE objects.
 fn destroy(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    destroy_with(game, caller, args, false)
+}
+
+/// `@destroy/override <object>`, and `@nuke` of anything but a player: SAFE or not.
+pub fn destroy_override(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    destroy_with(game, caller, args, true)
+}
+
+fn destroy_with(game: &mut Game, caller: Caller, args: &str, confirmed: bool) -> Flow {
     if args.trim().is_empty() {
         return refuse(game, caller, "Destroy what?");
     }
@@ -34,6 +45,13 @@ fn destroy(game: &mut Game, caller: Caller, args: &str) -> Flow {
     }
     if target == Dbref(0) {
         return refuse(game, caller, "Room Zero cannot be destroyed.");
+    }
+    if obj.flags.has(Flags::SAFE) && !confirmed {
+        return refuse(
+            game,
+            caller,
+            "That object is marked SAFE. Use @nuke to destroy it.",
+        );
     }
     let name = obj.name.clone();
     if obj.flags.has(Flags::GOING) {

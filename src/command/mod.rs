@@ -211,11 +211,12 @@ fn arg_eval(word: &str) -> Option<ArgEval> {
         "say" | "pose" | "semipose" | "think" | "@emit" | "@wall" | "look" | "l" | "examine"
         | "ex" | "get" | "take" | "drop" | "enter" | "use" | "@create" | "@destroy" | "@dest"
         | "@recycle" | "@undestroy" | "@undest" | "@unlink" | "@nuke" | "@toad" | "@boot"
-        | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" => Some(ArgEval::Whole),
+        | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" | "@destroy/override"
+        | "@dest/override" => Some(ArgEval::Whole),
         "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@dig" | "@open"
         | "@link" | "@name" | "@chown" | "@parent" | "@clone" | "@teleport" | "@tel" | "give"
-        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate"
-        | "@chzone" | "@chzone/preserve" => Some(ArgEval::EqSplit),
+        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate" | "@lset"
+        | "@power" | "@chzone" | "@chzone/preserve" => Some(ArgEval::EqSplit),
         _ => None,
     }
 }

@@ -272,8 +272,10 @@ fn give(game: &mut Game, caller: Caller, args: &str) -> Flow {
     if !matches!(rec.kind, ObjectKind::Player | ObjectKind::Thing) {
         return refuse(game, caller, "You can only give to players and things.");
     }
+    // As in PennMUSH, giving needs ENTER_OK (or control) but not the enter lock, which
+    // players keep locked to themselves.
     let accepts = rec.flags.has(Flags::ENTER_OK) || game.controls(caller.player, rec);
-    if !accepts || !game.world.passes_lock(recipient, "enter", caller.player) {
+    if !accepts {
         return refuse(game, caller, "Permission denied.");
     }
     if game.world.contains(thing, recipient) {

@@ -201,6 +201,15 @@ fn forget_name(game: &mut Game, player: Dbref) {
 /// `@nuke <player>`: destroys a player; what they owned passes to God and what they
 /// carried is left where they stood.
 fn nuke(game: &mut Game, caller: Caller, args: &str) -> Flow {
+    // Anything else is destroyed as `@destroy/override` does, SAFE or not.
+    let nearby = super::building::find_target(game, caller, args).ok();
+    if nearby.is_some_and(|d| {
+        game.world
+            .get(d)
+            .is_some_and(|o| o.kind != ObjectKind::Player)
+    }) {
+        return super::destroy::destroy_override(game, caller, args);
+    }
     let Some((target, name)) = take_player(game, caller, args, "You have been destroyed.") else {
         return Flow::Continue;
     };

@@ -7,6 +7,10 @@ use crate::world::{Dbref, Flags, Object, ObjectKind};
 /// God: #1, controlled by nobody else.
 pub const GOD: Dbref = Dbref(1);
 
+/// What a new thing is worth (PennMUSH's default `object_cost`); mushd charges nobody
+/// for building yet, so this only shows in `money()`.
+pub const OBJECT_COST: i64 = 10;
+
 /// The messages of one action on an object: the attribute shown to the actor (or the
 /// default), and the attribute shown to the others in the room (prefixed by the actor's
 /// name; nothing when unset).
@@ -67,7 +71,14 @@ impl Game {
         }
     }
 
+    /// Whether `who` holds the power `name` (see `world::Powers`).
+    pub fn has_power(&self, who: Dbref, name: &str) -> bool {
+        self.world.get(who).is_some_and(|o| o.powers.has(name))
+    }
+
     /// Makes a new object (reusing a destroyed dbref first) and queues it for the store.
+    /// It gets PennMUSH's default flags for its kind, and a thing the pennies its
+    /// making is worth, as there.
     pub fn create_object(
         &mut self,
         kind: ObjectKind,
@@ -80,6 +91,10 @@ impl Game {
         obj.location = location;
         // What a zoned player builds is in their zone (PennMUSH's `help zones`).
         obj.zone = self.world.get(owner).and_then(|o| o.zone);
+        obj.flags = Flags::defaults_for(kind);
+        if kind == ObjectKind::Thing {
+            obj.pennies = OBJECT_COST;
+        }
         self.world.insert(obj);
         self.save_whole(dbref);
         dbref

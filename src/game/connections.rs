@@ -8,7 +8,7 @@ use super::{exec, now_secs, Game};
 use crate::command;
 use crate::session::{now_millis, Handle};
 use crate::store::Key;
-use crate::world::{Dbref, Object, ObjectKind};
+use crate::world::{Dbref, Flags, Object, ObjectKind};
 
 use super::DisconnectKind;
 
@@ -46,7 +46,9 @@ impl Game {
             .map_err(|e| e.to_string())?;
         let dbref = self.world.next_dbref();
         let start = Dbref(0);
-        let obj = Object::new_player(dbref, name, hash, start, now_secs());
+        let mut obj = Object::new_player(dbref, name, hash, start, now_secs());
+        obj.flags = Flags::defaults_for(ObjectKind::Player);
+        obj.pennies = self.ctx.config.game.starting_money;
         self.world.insert(obj);
         self.save_whole(dbref);
         self.ctx.wb.set(

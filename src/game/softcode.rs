@@ -6,12 +6,14 @@ use mushd_softcode::host::{
 };
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
+mod privs;
+
 use super::Game;
 
 mod accounts;
 use crate::command::matching::{self, Scope};
 use crate::command::{Caller, CommandTable};
-use crate::world::{AttrFlags, Dbref, Flags, ObjectKind};
+use crate::world::{lock_flags, AttrFlags, Dbref, Flags, LockFlags, ObjectKind, Powers};
 
 /// The world as evaluation sees it. What evaluation says is queued and delivered in
 /// order; side effects (`act`) are applied at once, on the game task, through the
@@ -70,6 +72,15 @@ fn flag_pairs(f: AttrFlags) -> Vec<(String, char)> {
         .collect()
 }
 
+/// Lock flags as the evaluator lists them: (name, letter).
+fn lock_flag_pairs(f: LockFlags) -> Vec<(String, char)> {
+    LockFlags::TABLE
+        .iter()
+        .filter(|(_, _, bit)| f.has(*bit))
+        .map(|(n, c, _)| (n.to_string(), *c))
+        .collect()
+}
+
 fn to_world(d: SoftDbref) -> Option<Dbref> {
     u32::try_from(d).ok().map(Dbref)
 }
@@ -78,67 +89,7 @@ fn to_soft(d: Option<Dbref>) -> SoftDbref {
     d.map_or(NOTHING, |d| SoftDbref::from(d.0))
 }
 
-/// An object trying a key given to testlock()/lockfilter()/lsearch(elock).
-struct KeyTrier<'a> {
-    world: &'a crate::world::World,
-    obj: &'a crate::world::Object,
-}
-
-impl crate::world::lock::Enactor for KeyTrier<'_> {
-    fn dbref(&self) -> Dbref {
-        self.obj.dbref
-    }
-    fn flags(&self) -> Flags {
-        self.obj.flags
-    }
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.world.attr(self.obj.dbref, name)
-    }
-    fn carries(&self, what: Dbref) -> bool {
-        self.world.contents(self.obj.dbref).contains(&what)
-    }
-}
-
 impl WorldHost<'_> {
-    /// Every connection as the evaluator sees it, oldest login (or connection) first.
-    fn connection_list(&self) -> Vec<SessionInfo> {
-        let now = crate::session::table::now_millis();
-        let mut all = self.game.ctx.table.snapshot();
-        all.sort_by_key(|s| (s.logged_in_at_ms.unwrap_or(s.connected_at_ms), s.handle));
-        let secs = |ms: u64| i64::try_from(now.saturating_sub(ms) / 1000).unwrap_or(0);
-        let num = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        all.into_iter()
-            .map(|s| {
-                let t = &s.terminal;
-                let colors = match t.mtts {
-                    Some(m) if m & 8 != 0 => 256,
-                    Some(m) if m & 1 != 0 => 16,
-                    _ => 0,
-                };
-                SessionInfo {
-                    player: to_soft(s.player),
-                    port: num(s.handle),
-                    conn_secs: secs(s.logged_in_at_ms.unwrap_or(s.connected_at_ms)),
-                    idle_secs: secs(s.last_seen_ms),
-                    doing: s.doing.clone(),
-                    ip: s.peer.ip().to_string(),
-                    cmds: num(s.cmds),
-                    bytes_in: num(s.bytes_in),
-                    bytes_out: num(s.bytes_out()),
-                    width: t.width.map(i64::from),
-                    height: t.height.map(i64::from),
-                    client: t.client.clone(),
-                    telnet: t.client.is_some()
-                        || t.width.is_some()
-                        || t.mtts.is_some()
-                        || t.charset_negotiated,
-                    ascii_only: false,
-                    colors,
-                }
-            })
-            .collect()
-    }
-
     fn object(&self, d: SoftDbref) -> Option<&crate::world::Object> {
         to_world(d).and_then(|d| self.game.world.get(d))
     }
@@ -434,7 +385,8 @@ impl Host for WorldHost<'_> {
     }
 
     fn lock(&self, obj: SoftDbref, kind: &str) -> Option<String> {
-        self.object(obj).and_then(|o| o.locks.get(kind).cloned())
+        let (_, key, _) = self.game.world.lock_of(to_world(obj)?, kind)?;
+        Some(key.to_string())
     }
 
     fn eval_lock(&self, obj: SoftDbref, kind: &str, who: SoftDbref) -> bool {
@@ -514,16 +466,40 @@ impl Host for WorldHost<'_> {
         };
         let parsed = crate::world::lock::parse(key, &finder).ok()?;
         let obj = to_world(victim).and_then(|d| world.get(d));
-        Some(obj.is_some_and(|obj| parsed.eval(&KeyTrier { world, obj })))
+        Some(obj.is_some_and(|obj| parsed.eval(&crate::world::Trier { world, obj })))
     }
 
     fn quota(&self, obj: SoftDbref) -> i64 {
-        let Some(d) = to_world(obj) else {
-            return 0;
-        };
-        let quota = self.game.ctx.config.game.building_quota;
-        let left = quota.saturating_sub(self.game.world.owned_by(d));
-        i64::try_from(left).unwrap_or(i64::MAX)
+        self.quota_of(obj)
+    }
+
+    fn money(&self, obj: SoftDbref) -> i64 {
+        self.money_of(obj)
+    }
+
+    fn powers(&self, obj: SoftDbref) -> Vec<String> {
+        self.object(obj).map_or_else(Vec::new, |o| {
+            o.powers.names().into_iter().map(String::from).collect()
+        })
+    }
+
+    fn power_table(&self) -> Vec<String> {
+        Powers::TABLE.iter().map(|p| p.to_string()).collect()
+    }
+
+    fn has_power(&self, obj: SoftDbref, name: &str) -> bool {
+        self.object(obj).is_some_and(|o| o.powers.has(name))
+    }
+
+    fn lock_flags(&self, obj: SoftDbref, kind: &str) -> Option<Vec<(String, char)>> {
+        let (_, _, flags) = self.game.world.lock_of(to_world(obj)?, kind)?;
+        Some(lock_flag_pairs(flags))
+    }
+
+    fn own_locks(&self, obj: SoftDbref) -> Vec<String> {
+        self.object(obj).map_or_else(Vec::new, |o| {
+            o.locks.iter().map(|(k, _)| lock_flags::label(k)).collect()
+        })
     }
 
     fn scan(&self, looker: SoftDbref, text: &str) -> Vec<String> {
@@ -616,6 +592,16 @@ impl Host for WorldHost<'_> {
             Effect::CreatePlayer { name, password } => self.create_player(who, &name, &password),
             Effect::Zone { obj, zone } => {
                 self.command(who, "@chzone", &format!("{obj}={zone}"));
+                Ok(String::new())
+            }
+            Effect::LockFlags { obj, kind, flags } => {
+                let caller = self.caller(who);
+                let args = format!("{}/{kind}={flags}", w(obj));
+                crate::command::locks::lset(self.game, caller, &args);
+                Ok(String::new())
+            }
+            Effect::Power { obj, power } => {
+                self.command(who, "@power", &format!("{}={power}", w(obj)));
                 Ok(String::new())
             }
             Effect::Lock { obj, kind, key } => {

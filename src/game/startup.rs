@@ -26,6 +26,8 @@ pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
     if world.is_empty() {
         let now = now_secs();
         let mut room = Object::new_room(Dbref(0), "Room Zero", now);
+        // As in PennMUSH's first database, anyone may link to Room Zero.
+        room.flags = Flags(Flags::LINK_OK);
         room.description = "You are in Room Zero.".into();
         let password = ctx.config.game.initial_god_password.clone();
         let memory = ctx.config.game.password_hash_memory_kib;

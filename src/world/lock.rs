@@ -1,10 +1,11 @@
 //! Lock keys: boolean expressions over who is trying, as PennMUSH players write them:
-//! `#3`, `Name`, `=Name` (exactly that player), `flag^WIZARD`, `ATTR:pattern`, and `&`,
-//! `|`, `!`, parentheses. Names are resolved to dbrefs when the lock is set.
+//! `#3`, `Name`, `=Name` (exactly that player), `flag^WIZARD`, `type^PLAYER`,
+//! `name^B*`, `ATTR:pattern`, and `&`, `|`, `!`, parentheses. Names are resolved to
+//! dbrefs when the lock is set.
 
 use std::fmt;
 
-use super::{Dbref, Flags};
+use super::{Dbref, Flags, ObjectKind};
 
 /// A parsed lock key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,11 @@ pub enum LockKey {
     Is(Dbref),
     /// The enactor has this flag (its name as written in the table).
     Flag(&'static str, u32),
+    /// The enactor is of this type (`TYPE^PLAYER`).
+    Type(ObjectKind),
+    /// The enactor's name, one of its exit aliases or one of its `@alias`es matches a
+    /// `*`/`?` pattern (`NAME^B*`).
+    Name(String),
     /// The enactor's attribute matches a `*`/`?` pattern, case-insensitively.
     Attr(String, String),
     Not(Box<LockKey>),
@@ -27,6 +33,14 @@ pub trait Enactor {
     fn dbref(&self) -> Dbref;
     fn flags(&self) -> Flags;
     fn attr(&self, name: &str) -> Option<&str>;
+    /// Its type; `None` passes no `TYPE^` key.
+    fn kind(&self) -> Option<ObjectKind> {
+        None
+    }
+    /// Its name as stored (an exit's holds its aliases after `;`).
+    fn name(&self) -> &str {
+        ""
+    }
     /// Whether the enactor carries `what` (a `#dbref` key passes for its holder).
     fn carries(&self, _what: Dbref) -> bool {
         false
@@ -39,6 +53,15 @@ impl LockKey {
             LockKey::Object(d) => who.dbref() == *d || who.carries(*d),
             LockKey::Is(d) => who.dbref() == *d,
             LockKey::Flag(_, bit) => who.flags().has(*bit),
+            LockKey::Type(kind) => who.kind() == Some(*kind),
+            LockKey::Name(pattern) => {
+                let aliases = who.attr("ALIAS").unwrap_or("");
+                who.name()
+                    .split(';')
+                    .chain(aliases.split(';'))
+                    .map(str::trim)
+                    .any(|n| !n.is_empty() && glob(pattern, n))
+            }
             LockKey::Attr(name, pattern) => who.attr(name).is_some_and(|v| glob(pattern, v)),
             LockKey::Not(k) => !k.eval(who),
             LockKey::And(a, b) => a.eval(who) && b.eval(who),
@@ -54,6 +77,8 @@ impl fmt::Display for LockKey {
             LockKey::Object(d) => write!(f, "{d}"),
             LockKey::Is(d) => write!(f, "={d}"),
             LockKey::Flag(name, _) => write!(f, "FLAG^{name}"),
+            LockKey::Type(kind) => write!(f, "TYPE^{}", kind.as_str().to_ascii_uppercase()),
+            LockKey::Name(pattern) => write!(f, "NAME^{pattern}"),
             LockKey::Attr(name, pattern) => write!(f, "{name}:{pattern}"),
             LockKey::Not(k) => write!(f, "!{}", Paren(k)),
             // A chain reads back left to right, so its left side needs no parentheses
@@ -216,13 +241,21 @@ impl Parser<'_> {
         if exact {
             return Ok(LockKey::Is(self.name(word)?));
         }
-        let flag_prefix = word
-            .get(..5)
-            .is_some_and(|p| p.eq_ignore_ascii_case("flag^"));
-        if let Some(flag) = word.get(5..).filter(|_| flag_prefix) {
+        if let Some(flag) = strip_prefix_ci(word, "flag^") {
             let (name, bit) =
                 Flags::lookup(flag).ok_or_else(|| format!("I don't know the flag {flag}."))?;
             return Ok(LockKey::Flag(name, bit));
+        }
+        if let Some(kind) = strip_prefix_ci(word, "type^") {
+            return type_named(kind)
+                .map(LockKey::Type)
+                .ok_or_else(|| format!("\"{kind}\" is not a type."));
+        }
+        if let Some(pattern) = strip_prefix_ci(word, "name^") {
+            if pattern.is_empty() {
+                return Err("A NAME^ key needs a pattern.".into());
+            }
+            return Ok(LockKey::Name(pattern.to_string()));
         }
         if let Some((attr, pattern)) = word.split_once(':') {
             if attr.is_empty() || attr.contains(char::is_whitespace) {
@@ -246,6 +279,30 @@ impl Parser<'_> {
     }
 }
 
+/// `word` without `prefix` (ASCII, any case), when it starts with it.
+fn strip_prefix_ci<'a>(word: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = word.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| word.get(prefix.len()..))
+        .flatten()
+}
+
+/// A type by its name or a prefix of it (PennMUSH looks only at the first letter).
+fn type_named(word: &str) -> Option<ObjectKind> {
+    let lower = word.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return None;
+    }
+    [
+        ObjectKind::Player,
+        ObjectKind::Thing,
+        ObjectKind::Room,
+        ObjectKind::Exit,
+    ]
+    .into_iter()
+    .find(|k| k.as_str().starts_with(&lower))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +312,8 @@ mod tests {
         d: Dbref,
         flags: Flags,
         attrs: HashMap<String, String>,
+        kind: Option<ObjectKind>,
+        name: &'static str,
     }
 
     impl Enactor for Who {
@@ -266,6 +325,12 @@ mod tests {
         }
         fn attr(&self, name: &str) -> Option<&str> {
             self.attrs.get(name).map(String::as_str)
+        }
+        fn kind(&self) -> Option<ObjectKind> {
+            self.kind
+        }
+        fn name(&self) -> &str {
+            self.name
         }
     }
 
@@ -285,6 +350,8 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            kind: None,
+            name: "",
         }
     }
 
@@ -299,6 +366,28 @@ mod tests {
         assert!(!key.eval(&who(5, 0, &[])));
         let exact = parse("=One", &resolve).expect("parse");
         assert!(exact.eval(&who(1, 0, &[])) && !exact.eval(&who(2, 0, &[])));
+    }
+
+    #[test]
+    fn type_and_name_keys() {
+        let key = parse("type^p | NAME^b*", &resolve).expect("parse");
+        assert_eq!(key.to_string(), "TYPE^PLAYER|NAME^b*");
+        assert_eq!(parse(&key.to_string(), &resolve).expect("reparse"), key);
+        let mut bob = who(3, 0, &[]);
+        bob.kind = Some(ObjectKind::Player);
+        bob.name = "Alice";
+        assert!(key.eval(&bob), "a player");
+        let mut exit = who(4, 0, &[]);
+        exit.kind = Some(ObjectKind::Exit);
+        exit.name = "Lab Door;bd";
+        assert!(key.eval(&exit), "an exit alias matches");
+        exit.name = "Lab Door;ld";
+        assert!(!key.eval(&exit));
+        let mut aliased = who(5, 0, &[("ALIAS", "Bobby")]);
+        aliased.name = "Robert";
+        assert!(key.eval(&aliased), "an @alias matches");
+        assert!(parse("type^gadget", &resolve).is_err());
+        assert!(parse("name^", &resolve).is_err());
     }
 
     #[test]

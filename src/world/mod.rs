@@ -2,13 +2,17 @@
 
 pub mod attr_flags;
 pub mod lock;
+pub mod lock_flags;
 pub mod object;
+pub mod powers;
 pub mod small_map;
 
 use std::collections::{BTreeSet, HashMap};
 
 pub use attr_flags::AttrFlags;
+pub use lock_flags::LockFlags;
 pub use object::{Dbref, Flags, Object, ObjectKind, PlayerData};
+pub use powers::Powers;
 
 /// All objects, by dbref, plus the indexes the commands need.
 #[derive(Debug, Default)]
@@ -255,9 +259,26 @@ impl World {
         true
     }
 
+    /// `target`'s lock of `kind` as PennMUSH finds it: its own, else the nearest
+    /// parent's that has one, unless that one is no_inherit. Gives the object holding
+    /// it, the key text and the lock's flags.
+    pub fn lock_of(&self, target: Dbref, kind: &str) -> Option<(Dbref, &str, LockFlags)> {
+        let mut at = Some(target);
+        for _ in 0..=MAX_PARENT_DEPTH {
+            let obj = self.get(at?)?;
+            if let Some(key) = obj.locks.get(kind) {
+                let flags = obj.lock_flags(kind);
+                let private = obj.dbref != target && flags.has(LockFlags::NO_INHERIT);
+                return (!private).then_some((obj.dbref, key.as_str(), flags));
+            }
+            at = obj.parent;
+        }
+        None
+    }
+
     /// Whether `who` passes `target`'s lock of `kind` (no lock passes everyone).
     pub fn passes_lock(&self, target: Dbref, kind: &str, who: Dbref) -> bool {
-        let Some(text) = self.get(target).and_then(|t| t.locks.get(kind)) else {
+        let Some((_, text, _)) = self.lock_of(target, kind) else {
             return true;
         };
         let Some(obj) = self.get(who) else {
@@ -418,9 +439,9 @@ pub const MAX_PARENT_DEPTH: usize = 10;
 const MAX_NESTING: usize = 100;
 
 /// An object seen as the one trying a lock.
-struct Trier<'a> {
-    world: &'a World,
-    obj: &'a Object,
+pub struct Trier<'a> {
+    pub world: &'a World,
+    pub obj: &'a Object,
 }
 
 impl lock::Enactor for Trier<'_> {
@@ -432,6 +453,12 @@ impl lock::Enactor for Trier<'_> {
     }
     fn attr(&self, name: &str) -> Option<&str> {
         self.world.attr(self.obj.dbref, name)
+    }
+    fn kind(&self) -> Option<ObjectKind> {
+        Some(self.obj.kind)
+    }
+    fn name(&self) -> &str {
+        &self.obj.name
     }
     fn carries(&self, what: Dbref) -> bool {
         self.world.contents(self.obj.dbref).contains(&what)

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::attr_flags::AttrFlags;
+use super::lock_flags::LockFlags;
+use super::powers::Powers;
 use super::small_map::SmallMap;
 use crate::store::Fields;
 
@@ -96,6 +98,15 @@ impl Flags {
     pub const QUIET: u32 = 1 << 7;
     pub const UNFINDABLE: u32 = 1 << 8;
     pub const GOING: u32 = 1 << 9;
+    /// `@destroy` refuses it (`@nuke` or `@destroy/override` still destroy it).
+    pub const SAFE: u32 = 1 << 10;
+    /// Its `$`-commands are not looked for.
+    pub const NO_COMMAND: u32 = 1 << 11;
+    /// A player who wants colour codes.
+    pub const ANSI: u32 = 1 << 12;
+    pub const COLOR: u32 = 1 << 13;
+    /// Anyone may examine it.
+    pub const VISUAL: u32 = 1 << 14;
     /// Runs no commands from the queue (set on runaways; cleared with `@set obj=!HALT`).
     pub const HALT: u32 = 1 << 24;
     /// Checks its `^`-listen patterns against what it hears.
@@ -105,24 +116,40 @@ impl Flags {
     /// A room whose AUDIBLE exits carry what is said in it to where they lead.
     pub const AUDIBLE: u32 = 1 << 27;
 
-    /// Name, display letter and bit of every stored flag. CONNECTED is not stored: it is
-    /// shown for players with a live connection.
+    /// Name, display letter and bit of every stored flag, in PennMUSH's order (which
+    /// `flags()` and `lflags()` keep). CONNECTED is not stored: it is shown for players
+    /// with a live connection.
     pub const TABLE: &'static [(&'static str, char, u32)] = &[
-        ("WIZARD", 'W', Self::WIZARD),
         ("DARK", 'D', Self::DARK),
+        ("GOING", 'G', Self::GOING),
         ("HAVEN", 'H', Self::HAVEN),
-        ("OPAQUE", 'O', Self::OPAQUE),
         ("LINK_OK", 'L', Self::LINK_OK),
-        ("JUMP_OK", 'J', Self::JUMP_OK),
-        ("ENTER_OK", 'e', Self::ENTER_OK),
+        ("OPAQUE", 'O', Self::OPAQUE),
         ("QUIET", 'Q', Self::QUIET),
         ("UNFINDABLE", 'U', Self::UNFINDABLE),
-        ("GOING", 'G', Self::GOING),
+        ("VISUAL", 'V', Self::VISUAL),
+        ("WIZARD", 'W', Self::WIZARD),
+        ("SAFE", 'X', Self::SAFE),
+        ("AUDIBLE", 'a', Self::AUDIBLE),
+        ("ENTER_OK", 'e', Self::ENTER_OK),
         ("HALT", 'h', Self::HALT),
+        ("NO_COMMAND", 'n', Self::NO_COMMAND),
+        ("ANSI", 'A', Self::ANSI),
+        ("COLOR", 'C', Self::COLOR),
         ("MONITOR", 'M', Self::MONITOR),
         ("PUPPET", 'p', Self::PUPPET),
-        ("AUDIBLE", 'a', Self::AUDIBLE),
+        ("JUMP_OK", 'J', Self::JUMP_OK),
     ];
+
+    /// What PennMUSH's default configuration sets on new objects of each kind
+    /// (`player_flags`, `thing_flags`, `room_flags`, `exit_flags` in its mush.cnf).
+    pub fn defaults_for(kind: ObjectKind) -> Flags {
+        Flags(match kind {
+            ObjectKind::Player => Self::ENTER_OK | Self::ANSI | Self::NO_COMMAND,
+            ObjectKind::Thing | ObjectKind::Room => Self::NO_COMMAND,
+            ObjectKind::Exit => 0,
+        })
+    }
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -193,6 +220,15 @@ pub fn lock_field(kind: &str) -> String {
     format!("{LOCK_PREFIX}{kind}")
 }
 
+/// Stored field names of lock flags start with this (values: flag names). A lock
+/// without one has its type's default flags.
+pub const LOCK_FLAGS_PREFIX: &str = "lockflags:";
+
+/// The stored field of a lock's flags.
+pub fn lock_flags_field(kind: &str) -> String {
+    format!("{LOCK_FLAGS_PREFIX}{kind}")
+}
+
 /// The stored field of an attribute.
 pub fn attr_field(name: &str) -> String {
     format!("{ATTR_PREFIX}{name}")
@@ -223,6 +259,12 @@ pub struct Object {
     pub attr_flags: SmallMap,
     /// Lock keys by kind ("basic", "enter", "use"), in canonical text.
     pub locks: SmallMap,
+    /// Flags of the locks whose flags are not their type's default (`@lset`), by kind
+    /// (the bits in decimal).
+    pub lock_flags: SmallMap,
+    pub powers: Powers,
+    /// Money (PennMUSH's pennies).
+    pub pennies: i64,
     /// Unix seconds.
     pub created: u64,
     pub modified: u64,
@@ -238,6 +280,14 @@ impl Object {
                 .and_then(|b| b.parse().ok())
                 .unwrap_or(0),
         )
+    }
+
+    /// The flags of one of its locks (its type's default unless changed).
+    pub fn lock_flags(&self, kind: &str) -> LockFlags {
+        self.lock_flags
+            .get(kind)
+            .and_then(|b| b.parse().ok())
+            .map_or_else(|| LockFlags::default_for(kind), LockFlags)
     }
 
     /// A new object of any kind with nothing set.
@@ -257,6 +307,9 @@ impl Object {
             attrs: SmallMap::default(),
             attr_flags: SmallMap::default(),
             locks: SmallMap::default(),
+            lock_flags: SmallMap::default(),
+            powers: Powers::default(),
+            pennies: 0,
             created: now,
             modified: now,
             player: None,
@@ -291,6 +344,12 @@ impl Object {
             last_on: None,
             last_host: None,
         });
+        // As in PennMUSH, a player starts locked to itself: nobody else picks it up,
+        // enters it or uses it.
+        let own = format!("={dbref}");
+        for kind in ["basic", "enter", "use"] {
+            p.locks.insert(kind.to_string(), own.clone());
+        }
         p
     }
 
@@ -334,6 +393,12 @@ impl Object {
         for (kind, key) in &self.locks {
             f.insert(lock_field(kind), key.clone().into());
         }
+        for (kind, bits) in &self.lock_flags {
+            let names = LockFlags(bits.parse().unwrap_or(0)).names();
+            f.insert(lock_flags_field(kind), names.into());
+        }
+        f.insert("powers".into(), self.powers.names().join(" ").into());
+        f.insert("pennies".into(), self.pennies.to_string().into());
         f.insert("created".into(), self.created.to_string().into());
         f.insert("modified".into(), self.modified.to_string().into());
         if let Some(p) = &self.player {
@@ -402,6 +467,16 @@ impl Object {
                     Some((kind.to_string(), String::from_utf8_lossy(v).into_owned()))
                 })
                 .collect(),
+            lock_flags: f
+                .iter()
+                .filter_map(|(k, v)| {
+                    let kind = k.strip_prefix(LOCK_FLAGS_PREFIX)?;
+                    let flags = LockFlags::from_names(&String::from_utf8_lossy(v));
+                    Some((kind.to_string(), flags.0.to_string()))
+                })
+                .collect(),
+            powers: Powers::from_names(&text("powers").unwrap_or_default()),
+            pennies: text("pennies").and_then(|v| v.parse().ok()).unwrap_or(0),
             created: num("created").unwrap_or(0),
             modified: num("modified").unwrap_or(0),
             player,
@@ -422,6 +497,17 @@ mod tests {
         let f = Flags(Flags::WIZARD | Flags::JUMP_OK);
         assert_eq!(f.letters(), "WJ");
         assert_eq!(f.names(), "WIZARD JUMP_OK");
+        assert_eq!(Flags::lookup("safe"), Some(("SAFE", Flags::SAFE)));
+        let bob = Flags(Flags::UNFINDABLE | Flags::defaults_for(ObjectKind::Player).0);
+        assert_eq!(bob.letters(), "UenA");
+        assert_eq!(bob.names(), "UNFINDABLE ENTER_OK NO_COMMAND ANSI");
+    }
+
+    #[test]
+    fn players_start_locked_to_themselves() {
+        let p = Object::new_player(Dbref(9), "Bob", String::new(), Dbref(0), 0);
+        assert_eq!(p.locks.get("enter").map(String::as_str), Some("=#9"));
+        assert_eq!(p.lock_flags("basic").names(), "no_inherit");
     }
 
     #[test]
@@ -429,8 +515,12 @@ mod tests {
         let mut p = Object::new_player(Dbref(3), "Bob", "$argon2id$x".into(), Dbref(0), 77);
         p.attrs.insert("SEX".into(), "male".into());
         p.attrs.insert("NOTE".into(), "a:b=c".into());
-        p.flags = Flags(Flags::WIZARD);
+        p.flags = Flags(Flags::WIZARD | Flags::SAFE);
         p.zone = Some(Dbref(4));
+        p.lock_flags.insert("basic".into(), "1".into());
+        p.lock_flags.insert("enter".into(), "0".into());
+        p.powers = Powers::from_names("See_All Builder");
+        p.pennies = 150;
         if let Some(pd) = p.player.as_mut() {
             pd.last_on = Some(99);
             pd.last_host = Some("127.0.0.1".into());

@@ -1,17 +1,42 @@
-//! Functions of PennMUSH's table for features mushd does not have yet, answering as
-//! PennMUSH does where that feature is absent: powers (none are granted), hidden
-//! players, TLS and WebSocket connections, and the deprecated `rnum()`.
+//! Functions of PennMUSH's table that fit no family file: the power list tests, hidden
+//! players, TLS and WebSocket connections (absent), and the deprecated `rnum()`.
 
 use crate::eval::{push, Args, Eval};
 use crate::functions::db::{obj_or_err, push_dbref};
 use crate::functions::FnDef;
 
-/// `andlpowers(obj, list)` / `orlpowers(obj, list)`: with no powers granted, an object
-/// has none of the listed ones.
-fn fun_lpowers(ev: &mut Eval, a: &Args, o: &mut String) {
-    if obj_or_err(ev, a.get(0), o).is_some() {
-        push(o, "0");
+/// `andlpowers(obj, list)` / `orlpowers(obj, list)`: whether the object holds all (any)
+/// of the listed powers, `!power` meaning it must not. An unknown power is one nobody
+/// holds, as in PennMUSH.
+fn power_test(ev: &mut Eval, a: &Args, o: &mut String, all: bool) {
+    let Some(d) = obj_or_err(ev, a.get(0), o) else {
+        return;
+    };
+    let mut result = all;
+    for word in a.get(1).split_whitespace() {
+        let (neg, name) = match word.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, word),
+        };
+        if name.is_empty() {
+            result = false;
+            break;
+        }
+        let hit = ev.host.has_power(d, name) != neg;
+        if hit != all {
+            result = hit;
+            break;
+        }
     }
+    push(o, if result { "1" } else { "0" });
+}
+
+fn fun_andlpowers(ev: &mut Eval, a: &Args, o: &mut String) {
+    power_test(ev, a, o, true)
+}
+
+fn fun_orlpowers(ev: &mut Eval, a: &Args, o: &mut String) {
+    power_test(ev, a, o, false)
 }
 
 /// `hidden(player)`: whether the player is connected and DARK (hidden from WHO).
@@ -52,11 +77,42 @@ fn fun_rnum(ev: &mut Eval, a: &Args, o: &mut String) {
 }
 
 pub(crate) const FUNCTIONS: &[FnDef] = &[
-    FnDef::new("ANDLPOWERS", 2, 2, fun_lpowers),
-    FnDef::new("ORLPOWERS", 2, 2, fun_lpowers),
+    FnDef::new("ANDLPOWERS", 2, 2, fun_andlpowers),
+    FnDef::new("ORLPOWERS", 2, 2, fun_orlpowers),
     FnDef::new("HIDDEN", 1, 1, fun_hidden),
     FnDef::new("SSL", 1, 1, fun_ssl),
     FnDef::new("WSJSON", 1, 2, fun_websocket),
     FnDef::new("WSHTML", 1, 2, fun_websocket),
     FnDef::new("RNUM", 2, 2, fun_rnum).deprecated(),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::host::{FreshDb, ObjType};
+    use crate::test_support::run;
+
+    #[test]
+    fn power_lists() {
+        let mut db = FreshDb::new();
+        let bob = db.add("Bob", ObjType::Player, 0, 1);
+        if let Some(o) = usize::try_from(bob)
+            .ok()
+            .and_then(|i| db.objects.get_mut(i))
+        {
+            o.powers.push("See_All".into());
+        }
+        let t = |db: &mut FreshDb, e: &str| run(db, 1, e);
+        assert_eq!(t(&mut db, "[andlpowers(#3,See_All)]"), "1");
+        assert_eq!(t(&mut db, "[andlpowers(#3,See_All Builder)]"), "0");
+        assert_eq!(t(&mut db, "[andlpowers(#3,See_All !Builder)]"), "1");
+        assert_eq!(t(&mut db, "[orlpowers(#3,Builder see_all)]"), "1");
+        assert_eq!(t(&mut db, "[orlpowers(#3,Builder Boot)]"), "0");
+        assert_eq!(t(&mut db, "[orlpowers(#3,!NoSuch)]"), "1");
+        assert_eq!(t(&mut db, "[andlpowers(#3,NoSuch)]"), "0");
+        assert_eq!(
+            t(&mut db, "[haspower(#3,see_all)] [powers(#3)]"),
+            "1 See_All"
+        );
+        assert_eq!(t(&mut db, "[powers()]"), "Builder See_All Boot");
+    }
+}

@@ -359,25 +359,22 @@ fn fun_pcreate(ev: &mut Eval, a: &Args, o: &mut String) {
     run(ev, effect, o, false)
 }
 
-/// lset(obj/attr, flags): attribute flags (mushd's locks have no flags: lock types
-/// are refused).
+/// lset(obj/lock, [!]flag): `@lset`, lock flags.
 fn fun_lset(ev: &mut Eval, a: &Args, o: &mut String) {
-    let Some((ob, at)) = split_obj_attr(a.get(0)) else {
-        return push(o, "#-1 ARGUMENT MUST BE OBJ/ATTR");
+    if !ev.host.side_effects() {
+        return push(o, E_DISABLED);
+    }
+    let Some((ob, kind)) = split_obj_attr(a.get(0)) else {
+        let ex = ev.ctx.executor;
+        ev.host.notify(ex, "No lock name given.");
+        return;
     };
     let Some(d) = match_obj(ev, ob) else {
-        return push(o, E_NOTVIS);
+        return;
     };
-    let at = at.trim().to_ascii_uppercase();
-    if crate::functions::lockfns::LOCK_TYPES
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(&at))
-    {
-        return push(o, "#-1 LOCK FLAGS ARE NOT SUPPORTED");
-    }
-    let effect = Effect::AttrFlag {
+    let effect = Effect::LockFlags {
         obj: d,
-        attr: at,
+        kind: kind.trim().to_ascii_lowercase(),
         flags: a.get(1).to_string(),
     };
     run(ev, effect, o, false)

@@ -1,11 +1,11 @@
 //! Flags, powers, locks and control (PennMUSH's fundb.c, second half): flags/lflags,
-//! hasflag and the and/or flag tests, haspower (no powers here), lock/elock/lockflags,
-//! controls/visible/nearby/findable, money (none) and quota.
+//! hasflag and the and/or flag tests, haspower/powers, lock/elock/lockflags,
+//! controls/visible/nearby/findable, money and quota.
 
 use crate::eval::{push, push_i64, Args, Eval};
 use crate::functions::db::{match_obj, obj_or_err, split_obj_attr, type_letter, type_name};
 use crate::functions::FnDef;
-use crate::host::{Dbref, Effect};
+use crate::host::{Dbref, Effect, ObjType};
 
 /// Flags of `d` as (NAME, letter), the type first.
 fn obj_flags(ev: &Eval, d: Dbref) -> Vec<(String, char)> {
@@ -168,13 +168,33 @@ fn fun_orlflags(ev: &mut Eval, a: &Args, o: &mut String) {
 }
 
 fn fun_haspower(ev: &mut Eval, a: &Args, o: &mut String) {
-    if obj_or_err(ev, a.get(0), o).is_some() {
-        push(o, "0");
+    if let Some(d) = obj_or_err(ev, a.get(0), o) {
+        push(
+            o,
+            if ev.host.has_power(d, a.get(1)) {
+                "1"
+            } else {
+                "0"
+            },
+        );
     }
 }
 
+/// powers(): every power; powers(obj): its powers; powers(obj, [!]power): @power.
 fn fun_powers(ev: &mut Eval, a: &Args, o: &mut String) {
-    let _ = obj_or_err(ev, a.get(0), o);
+    if a.is_empty() {
+        return push(o, &ev.host.power_table().join(" "));
+    }
+    let Some(d) = obj_or_err(ev, a.get(0), o) else {
+        return;
+    };
+    if a.len() > 1 {
+        let power = a.get(1).trim().to_string();
+        let mut r = String::new();
+        crate::functions::effects::run(ev, Effect::Power { obj: d, power }, &mut r, false);
+        return push(o, &r);
+    }
+    push(o, &ev.host.powers(d).join(" "));
 }
 
 fn two_objs(ev: &mut Eval, a: &Args, o: &mut String) -> Option<(Dbref, Dbref)> {
@@ -197,15 +217,27 @@ fn fun_controls(ev: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 
+/// visible(looker, obj[/attr]): PennMUSH's Can_Examine (itself, control, See_All or a
+/// VISUAL object), or for an attribute whether it exists and may be read.
 fn fun_visible(ev: &mut Eval, a: &Args, o: &mut String) {
     let mut junk = String::new();
-    match two_objs(ev, a, &mut junk) {
-        Some((x, y)) => {
-            let v = ev.host.controls(x, y) || ev.host.has_flag(y, "VISUAL");
-            push(o, if v { "1" } else { "0" })
+    let Some((x, y)) = two_objs(ev, a, &mut junk) else {
+        return push(o, "0");
+    };
+    let privileged = x == y || ev.host.controls(x, y) || ev.host.see_all(x);
+    let v = match split_obj_attr(a.get(1)) {
+        Some((_, at)) => {
+            let up = at.trim().to_ascii_uppercase();
+            let flags = ev.host.attr_flags(y, &up);
+            let has = |f: &str| flags.iter().any(|(n, _)| n == f);
+            ev.host.attr_inherited(y, &up).is_some()
+                && (privileged
+                    || has("visual")
+                    || (ev.host.has_flag(y, "VISUAL") && !has("mortal_dark") && !has("wizard")))
         }
-        None => push(o, "0"),
-    }
+        None => privileged || ev.host.has_flag(y, "VISUAL"),
+    };
+    push(o, if v { "1" } else { "0" })
 }
 
 fn fun_nearby(ev: &mut Eval, a: &Args, o: &mut String) {
@@ -292,22 +324,41 @@ fn fun_lockflags(ev: &mut Eval, a: &Args, o: &mut String) {
     }
     let (ob, kind) = lock_spec(a.get(0));
     if let Some(d) = obj_or_err(ev, ob, o) {
-        if ev.host.lock(d, &kind).is_none() {
-            push(o, "#-1 NO SUCH LOCK");
+        match crate::functions::lockfns::readable_lock_flags(ev, d, &kind) {
+            Some(f) => push(o, &f.iter().map(|(_, c)| *c).collect::<String>()),
+            None => push(o, "#-1 NO SUCH LOCK"),
         }
     }
 }
 
+/// money(n): the currency's name for n; money(obj): what it holds.
 fn fun_money(ev: &mut Eval, a: &Args, o: &mut String) {
-    if obj_or_err(ev, a.get(0), o).is_some() {
-        push(o, "0");
+    let arg = a.get(0).trim();
+    if let Ok(n) = arg.parse::<i64>() {
+        return push(o, if n.abs() == 1 { "Penny" } else { "Pennies" });
+    }
+    let ex = ev.ctx.executor;
+    match ev.host.match_thing(ex, arg) {
+        Ok(d) => push_i64(o, ev.host.money(d)),
+        Err(_) => push(o, "#-1"),
     }
 }
 
+/// quota(player): its building quota, for those who may see it.
 fn fun_quota(ev: &mut Eval, a: &Args, o: &mut String) {
-    if let Some(d) = obj_or_err(ev, a.get(0), o) {
-        push_i64(o, ev.host.quota(d));
+    let arg = a.get(0).trim();
+    let ex = ev.ctx.executor;
+    let who = match_obj(ev, arg);
+    let Some(who) = who.filter(|d| ev.host.obj_type(*d) == Some(ObjType::Player)) else {
+        return push(o, "#-1");
+    };
+    let allowed =
+        ev.host.controls(ex, who) || ev.host.see_all(ex) || ev.host.has_power(ex, "Quotas");
+    if !allowed {
+        ev.host.notify(ex, "You can't see someone else's quota!");
+        return push(o, "#-1");
     }
+    push_i64(o, ev.host.quota(who));
 }
 
 pub(crate) const FUNCTIONS: &[FnDef] = &[
@@ -330,3 +381,29 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("MONEY", 1, 1, fun_money),
     FnDef::new("QUOTA", 1, 1, fun_quota),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::host::{FreshDb, ObjType};
+    use crate::test_support::run;
+
+    #[test]
+    fn money_names_and_see_all() {
+        let mut db = FreshDb::new();
+        let bob = db.add("Bob", ObjType::Player, 0, 3);
+        let thing = db.add("Rock", ObjType::Thing, 0, 1);
+        assert_eq!(run(&mut db, 1, "[money(1)] [money(-2)]"), "Penny Pennies");
+        assert_eq!(run(&mut db, 1, "[money(#99)]"), "#-1");
+        let vis = format!("[visible(#{bob},#{thing})]");
+        assert_eq!(run(&mut db, 1, &vis), "0");
+        if let Some(o) = usize::try_from(bob)
+            .ok()
+            .and_then(|i| db.objects.get_mut(i))
+        {
+            o.powers.push("See_All".into());
+        }
+        assert_eq!(run(&mut db, 1, &vis), "1");
+        let quota = format!("[quota(#{thing})]");
+        assert_eq!(run(&mut db, 1, &quota), "#-1");
+    }
+}

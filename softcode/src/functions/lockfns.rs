@@ -1,5 +1,5 @@
-//! Lock functions (PennMUSH's fundb.c): llocks/locks, llockflags, lockowner, testlock,
-//! lockfilter, and atrlock (mushd has no attribute locks: every attribute reads as
+//! Lock functions (PennMUSH's fundb.c): llocks/locks, lockflags/llockflags, lockowner,
+//! testlock, lockfilter, and atrlock (mushd has no attribute locks: every attribute reads as
 //! unlocked and locking is refused).
 
 use crate::eval::{push, Args, Eval, E_NOTVIS, MAX_OUTPUT};
@@ -63,9 +63,25 @@ fn lock_target(ev: &mut Eval, spec: &str, o: &mut String) -> Option<(Dbref, Stri
     Some((d, kind))
 }
 
-/// May the executor read `d`'s locks? (Can_Read_Lock: control, or a visual object.)
-fn can_read_lock(ev: &Eval, d: Dbref) -> bool {
-    ev.host.controls(ev.ctx.executor, d) || ev.host.has_flag(d, "VISUAL")
+/// May the executor read `d`'s lock of `kind`? (Can_Read_Lock: See_All, control, or a
+/// visual object or lock.)
+fn can_read_lock(ev: &Eval, d: Dbref, kind: &str) -> bool {
+    let ex = ev.ctx.executor;
+    ev.host.see_all(ex)
+        || ev.host.controls(ex, d)
+        || ev.host.has_flag(d, "VISUAL")
+        || ev
+            .host
+            .lock_flags(d, kind)
+            .is_some_and(|f| f.iter().any(|(n, _)| n == "visual"))
+}
+
+/// The flags of `d`'s lock of `kind` when the executor may read it and it exists.
+pub(crate) fn readable_lock_flags(ev: &Eval, d: Dbref, kind: &str) -> Option<Vec<(String, char)>> {
+    if !can_read_lock(ev, d, kind) {
+        return None;
+    }
+    ev.host.lock_flags(d, kind)
 }
 
 fn fun_llocks(ev: &mut Eval, a: &Args, o: &mut String) {
@@ -75,12 +91,7 @@ fn fun_llocks(ev: &mut Eval, a: &Args, o: &mut String) {
     let Some(d) = obj_or_err(ev, a.get(0), o) else {
         return;
     };
-    let set: Vec<&str> = LOCK_TYPES
-        .iter()
-        .copied()
-        .filter(|k| ev.host.lock(d, &k.to_ascii_lowercase()).is_some())
-        .collect();
-    push(o, &set.join(" "));
+    push(o, &ev.host.own_locks(d).join(" "));
 }
 
 fn fun_llockflags(ev: &mut Eval, a: &Args, o: &mut String) {
@@ -90,17 +101,20 @@ fn fun_llockflags(ev: &mut Eval, a: &Args, o: &mut String) {
     let Some((d, kind)) = lock_target(ev, a.get(0), o) else {
         return;
     };
-    if !can_read_lock(ev, d) || ev.host.lock(d, &kind).is_none() {
-        push(o, E_NOLOCK);
+    match readable_lock_flags(ev, d, &kind) {
+        Some(f) => {
+            let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+            push(o, &names.join(" "));
+        }
+        None => push(o, E_NOLOCK),
     }
-    // mushd's locks carry no flags.
 }
 
 fn fun_lockowner(ev: &mut Eval, a: &Args, o: &mut String) {
     let Some((d, kind)) = lock_target(ev, a.get(0), o) else {
         return;
     };
-    if !can_read_lock(ev, d) || ev.host.lock(d, &kind).is_none() {
+    if !can_read_lock(ev, d, &kind) || ev.host.lock(d, &kind).is_none() {
         return push(o, E_NOLOCK);
     }
     // Locks have no creator of their own here: the object's owner set them.
@@ -111,6 +125,7 @@ fn fun_lockowner(ev: &mut Eval, a: &Args, o: &mut String) {
 fn can_locate(ev: &Eval, d: Dbref) -> bool {
     let ex = ev.ctx.executor;
     ev.host.controls(ex, d)
+        || ev.host.see_all(ex)
         || !ev.host.has_flag(d, "UNFINDABLE")
         || ev.host.location(ex) == ev.host.location(d)
 }
