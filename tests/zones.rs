@@ -18,7 +18,7 @@ async fn chzone_checks_messages_and_survives_a_restart() {
 
     god.send("@chzone Widget=Zmo").await;
     god.expect(&format!(
-        "Unlocked zone Zmo(#{zmo}) - automatically zone-locking to itself"
+        "Unlocked zone Zmo(#{zmo}n) - automatically zone-locking to itself"
     ))
     .await;
     god.expect("Warning: @chzoning admin-owned object!").await;
