@@ -81,8 +81,8 @@ def main():
     c.send(f"connect {name} {password}")
     time.sleep(1.0)
     c.send("@dig Bench Hall")
-    hall = c.until(b"created with room number").split(b"room number ")[-1]
-    hall = hall.strip().rstrip(b".").decode()
+    c.until(b"created with room number ")
+    hall = c.until(b".").rstrip(b".").strip().decode()
     c.send(f"@tel #{hall}")
     c.sync("in-hall")
 
@@ -90,6 +90,7 @@ def main():
     for i in range(OBJECTS):
         c.send(f"@create Obj{i}")
         c.send(f"&CMD Obj{i}=$cmd{i} *:@pemit %#=hit{i} %0")
+        c.send(f"@set Obj{i}=!NO_COMMAND")
         c.send(f"drop Obj{i}")
     c.sync("objects-made")
     hit = c.rtt(f"cmd{OBJECTS // 2} x", f"hit{OBJECTS // 2} x".encode())

@@ -120,6 +120,16 @@ async fn the_queue_waits_triggers_forces_and_switches() {
         .await;
     let got = ann.expect("after").await;
     assert!(got.contains("default"), "{got:?}");
+    // An attribute set from an action list is evaluated (typed, it is stored as is).
+    ann.send(&format!("&N #{box_}=0")).await;
+    ann.send(&format!("&INC #{box_}=&N me=[add(v(N),1)]")).await;
+    ann.send(&format!("@trigger #{box_}/INC")).await;
+    ann.send(&format!("@trigger #{box_}/INC")).await;
+    ann.send(&format!(
+        "@wait 0=think counted [get(#{box_}/N)] [get(#{box_}/INC)]"
+    ))
+    .await;
+    ann.expect_line("counted 2 &N me=[add(v(N),1)]").await;
     // @break stops the rest of the list.
     ann.send(&format!(
         "&STOP #{box_}=@pemit %#=one;@break 1;@pemit %#=two"

@@ -221,14 +221,28 @@ pub fn ampersand(game: &mut Game, caller: Caller, rest: &str) -> Flow {
         game.tell(caller.player, "Use: &<attribute> <object>=<value>");
         return Flow::Continue;
     };
-    let (what, value) = tail.split_once('=').unwrap_or((tail, ""));
-    set_attr(game, caller, what, name, value)
+    let (what, value) = split_setter(game, caller, tail);
+    set_attr(game, caller, &what, name, &value)
 }
 
 /// `@success obj=value` and the other standard attributes.
 fn standard(game: &mut Game, caller: Caller, args: &str, attr: &str) -> Flow {
-    let (what, value) = args.split_once('=').unwrap_or((args, ""));
-    set_attr(game, caller, what, attr, value)
+    let (what, value) = split_setter(game, caller, args);
+    set_attr(game, caller, &what, attr, &value)
+}
+
+/// The object and value of an attribute-setting command. A player's typed command is
+/// stored as typed; one an object runs from the queue has both sides evaluated, as
+/// PennMUSH does (so `&N me=[add(v(N),1)]` counts in an action list).
+fn split_setter(game: &mut Game, caller: Caller, args: &str) -> (String, String) {
+    if caller.handle != super::NO_HANDLE {
+        let (what, value) = args.split_once('=').unwrap_or((args, ""));
+        return (what.to_string(), value.to_string());
+    }
+    let (what, value) = super::split_equals(args).unwrap_or((args, ""));
+    let what = game.evaluate(caller.player, what).unwrap_or_default();
+    let value = game.evaluate(caller.player, value).unwrap_or_default();
+    (what, value)
 }
 
 /// `@wipe obj`: clears every attribute (wizard attributes only for wizards).

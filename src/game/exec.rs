@@ -285,13 +285,9 @@ impl Game {
         next
     }
 
-    /// When the queue next needs the game (Unix ms): now when entries are ready.
-    pub fn queue_wakeup(&self) -> Option<u64> {
-        if self.queue.has_ready() {
-            Some(0)
-        } else {
-            self.queue.next_due()
-        }
+    /// Whether the queue has work now: ready entries, or timed ones that came due.
+    pub fn queue_ready_now(&self) -> bool {
+        self.queue.has_ready() || self.queue.next_due().is_some_and(|at| at <= now_millis())
     }
 
     /// Runs up to `queue_batch` entries (and at most a slice of time), entries that came

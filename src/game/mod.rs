@@ -453,8 +453,17 @@ impl Game {
     }
 }
 
-/// When the game loop should next run the queue: `wakeup` is Unix ms (0 = now); with
-/// nothing queued, far away.
+/// Runs a batch of the queue; a panic in it is logged and the game goes on.
+fn run_queue_guarded(game: &mut Game) {
+    let step = std::panic::AssertUnwindSafe(|| game.run_queue());
+    if let Err(panic) = std::panic::catch_unwind(step) {
+        let what = crate::session::connection::panic_text(panic.as_ref());
+        tracing::error!(panic = what, "the game task panicked running the queue");
+    }
+}
+
+/// When the game loop should next look at the queue: `wakeup` is when the next timed
+/// entry is due (Unix ms); with none, far away.
 fn queue_deadline(wakeup: Option<u64>) -> tokio::time::Instant {
     let now = tokio::time::Instant::now();
     match wakeup {
@@ -489,28 +498,34 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     game.startup_actions();
     // Objects go within a tenth of the delay after it passes (at least every second).
     let purge_every = (game.ctx.config.game.destroy_delay_secs / 10).clamp(1, 60);
-    let mut purge = tokio::time::interval(std::time::Duration::from_secs(purge_every));
-    purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let purge_every = std::time::Duration::from_secs(purge_every);
+    let mut next_purge = tokio::time::Instant::now() + purge_every;
     loop {
-        // Connections first; the queue gets the time between their messages.
-        let wake = queue_deadline(game.queue_wakeup());
-        let msg = tokio::select! {
-            biased;
-            msg = rx.recv() => match msg {
-                Some(m) => m,
-                None => break,
-            },
-            _ = purge.tick() => {
-                command::destroy::purge(&mut game);
-                continue;
-            }
-            _ = tokio::time::sleep_until(wake) => {
-                let step = std::panic::AssertUnwindSafe(|| game.run_queue());
-                if let Err(panic) = std::panic::catch_unwind(step) {
-                    let what = crate::session::connection::panic_text(panic.as_ref());
-                    tracing::error!(panic = what, "the game task panicked running the queue");
+        if tokio::time::Instant::now() >= next_purge {
+            command::destroy::purge(&mut game);
+            next_purge = tokio::time::Instant::now() + purge_every;
+        }
+        // Connections first; the queue gets the time between their messages. With work
+        // ready, the queue runs as soon as no message waits (no timer in between).
+        let msg = if game.queue_ready_now() {
+            match rx.try_recv() {
+                Ok(m) => m,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    run_queue_guarded(&mut game);
+                    tokio::task::yield_now().await;
+                    continue;
                 }
-                continue;
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            }
+        } else {
+            let wake = queue_deadline(game.queue.next_due()).min(next_purge);
+            tokio::select! {
+                biased;
+                msg = rx.recv() => match msg {
+                    Some(m) => m,
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(wake) => continue,
             }
         };
         let step = std::panic::AssertUnwindSafe(|| {
