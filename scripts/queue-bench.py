@@ -104,6 +104,7 @@ def main():
     c.sync("left-hall")
     idle_say = c.rtt("say idle", b"You say")
     c.send("@create Counter")
+    c.send("&N Counter=0")
     c.send("&LOOP Counter=&N me=[add(v(N),1)];@trigger me/loop")
     c.send("drop Counter")
     c.sync("counter-made")

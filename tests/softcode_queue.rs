@@ -99,6 +99,12 @@ async fn the_queue_waits_triggers_forces_and_switches() {
     ann.send(&format!("@wait #{box_}=think released")).await;
     ann.send("think not yet").await;
     ann.expect_line("not yet").await;
+    ann.send(&format!(
+        "think info: [pidinfo(getpids(#{box_}),queue object attribute)] [words(lpids(me))]"
+    ))
+    .await;
+    ann.expect_line(&format!("info: semaphore #{box_} SEMAPHORE 1"))
+        .await;
     ann.send(&format!("@notify #{box_}")).await;
     ann.expect_line("released").await;
     // @force: the object runs the command.

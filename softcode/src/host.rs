@@ -41,6 +41,23 @@ pub struct AttrInfo {
     pub owner: Dbref,
 }
 
+/// One queue entry, as `@ps`, `lpids()`, `getpids()` and `pidinfo()` see it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueueInfo {
+    pub pid: u64,
+    /// The owner whose quota it counts against.
+    pub owner: Dbref,
+    pub executor: Dbref,
+    /// Seconds until a timed entry runs; -1 for none.
+    pub time_left: i64,
+    /// The semaphore object and attribute; `NOTHING` and "" when it waits on none.
+    pub semaphore: Dbref,
+    pub attr: String,
+    /// "wait", "semaphore" or "" (ready to run).
+    pub queue: &'static str,
+    pub command: String,
+}
+
 /// One connection, as the WHO list and SESSION show it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SessionInfo {
@@ -148,6 +165,10 @@ pub trait Host {
     /// The `$`-commands that `text` typed by `looker` would run, as `#obj/ATTR`, in
     /// the order the server would queue them (`scan()`).
     fn scan(&self, _looker: Dbref, _text: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// Every queue entry, by pid.
+    fn queue_entries(&self) -> Vec<QueueInfo> {
         Vec::new()
     }
     /// An attribute's value, following the parent chain.

@@ -271,7 +271,7 @@ impl Game {
             if o.kind == ObjectKind::Exit
                 || o.flags.has(Flags::HALT)
                 || o.flags.has(Flags::GOING)
-                || self.has_flag_named(obj, "NO_COMMAND")
+                || o.flags.has(Flags::NO_COMMAND)
             {
                 continue;
             }

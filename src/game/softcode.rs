@@ -7,6 +7,7 @@ use mushd_softcode::host::{
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
 mod privs;
+mod queue_view;
 
 use super::Game;
 
@@ -503,14 +504,11 @@ impl Host for WorldHost<'_> {
     }
 
     fn scan(&self, looker: SoftDbref, text: &str) -> Vec<String> {
-        let Some(looker) = self.object(looker).map(|o| o.dbref) else {
-            return Vec::new();
-        };
-        self.game
-            .dollar_matches(looker, text)
-            .into_iter()
-            .map(|(obj, m)| format!("#{}/{}", obj.0, m.attr))
-            .collect()
+        self.scan_commands(looker, text)
+    }
+
+    fn queue_entries(&self) -> Vec<mushd_softcode::host::QueueInfo> {
+        self.queue_info()
     }
 
     fn check_password(&self, player: SoftDbref, pw: &str) -> Option<bool> {

@@ -328,27 +328,107 @@ fn fun_uptime(ev: &mut Eval, a: &Args, o: &mut String) {
 /// getpids(obj[/attr]): no semaphores are waiting.
 fn fun_getpids(ev: &mut Eval, a: &Args, o: &mut String) {
     let spec = a.get(0);
-    let ob = split_obj_attr(spec).map_or(spec, |(ob, _)| ob);
-    if match_obj(ev, ob).is_none() {
-        push(o, E_NOTVIS);
-    }
+    let (ob, attr) = split_obj_attr(spec).map_or((spec, None), |(ob, at)| (ob, Some(at)));
+    let Some(obj) = match_obj(ev, ob) else {
+        return push(o, E_NOTVIS);
+    };
+    let attr = attr.map(str::to_ascii_uppercase);
+    let pids: Vec<String> = ev
+        .host
+        .queue_entries()
+        .into_iter()
+        .filter(|e| e.queue == "semaphore" && e.semaphore == obj)
+        .filter(|e| attr.as_deref().is_none_or(|a| e.attr == a))
+        .map(|e| e.pid.to_string())
+        .collect();
+    push(o, &pids.join(" "));
 }
 
-/// lpids([obj|all[, types]]): nothing is queued.
+/// lpids([obj|all[, types]]): the pids of entries queued by objects with `obj`'s owner
+/// (or by `obj` only, with `independent`), waiting (`wait`) or on a semaphore.
 fn fun_lpids(ev: &mut Eval, a: &Args, o: &mut String) {
     let who = a.get(0).trim();
-    if !who.is_empty() && !who.eq_ignore_ascii_case("all") && match_obj(ev, who).is_none() {
-        push(o, E_NOTVIS);
+    let me = ev.ctx.executor;
+    let privileged = ev.host.is_wizard(me);
+    let target = if who.eq_ignore_ascii_case("all") || (who.is_empty() && privileged) {
+        if !privileged {
+            return push(o, "#-1 PERMISSION DENIED");
+        }
+        None
+    } else if who.is_empty() {
+        Some(me)
+    } else {
+        match match_obj(ev, who) {
+            Some(d) => Some(d),
+            None => return push(o, E_NOTVIS),
+        }
+    };
+    if let Some(t) = target {
+        if ev.host.owner(t) != ev.host.owner(me) && !privileged {
+            return push(o, "#-1 PERMISSION DENIED");
+        }
     }
+    let types = a.get(1).to_ascii_lowercase();
+    let words: Vec<&str> = types.split_whitespace().collect();
+    let independent = words.contains(&"independent");
+    let mut kinds: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| *w == "wait" || *w == "semaphore")
+        .collect();
+    if kinds.is_empty() {
+        kinds = vec!["wait", "semaphore"];
+    }
+    let owner = target.map(|t| ev.host.owner(t));
+    let pids: Vec<String> = ev
+        .host
+        .queue_entries()
+        .into_iter()
+        .filter(|e| kinds.contains(&e.queue))
+        .filter(|e| match (target, independent) {
+            (None, _) => true,
+            (Some(t), true) => e.executor == t,
+            (Some(_), false) => Some(e.owner) == owner,
+        })
+        .map(|e| e.pid.to_string())
+        .collect();
+    push(o, &pids.join(" "));
 }
 
-/// pidinfo(pid...): no such process.
-fn fun_pidinfo(_ev: &mut Eval, a: &Args, o: &mut String) {
+/// pidinfo(pid[, fields[, sep]]): a queue entry the caller may see (its owner's, or any
+/// for wizards).
+fn fun_pidinfo(ev: &mut Eval, a: &Args, o: &mut String) {
     let p = a.get(0).trim();
-    if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
+    let Some(pid) = p.parse::<u64>().ok().filter(|_| !p.is_empty()) else {
         return push(o, "#-1 ARGUMENT MUST BE POSITIVE INTEGER");
+    };
+    let me = ev.ctx.executor;
+    let Some(e) = ev.host.queue_entries().into_iter().find(|e| e.pid == pid) else {
+        return push(o, "#-1 INVALID PID");
+    };
+    if e.owner != ev.host.owner(me) && !ev.host.is_wizard(me) {
+        return push(o, "#-1 PERMISSION DENIED");
     }
-    push(o, "#-1 INVALID PID")
+    let fields = match a.get(1).trim() {
+        "" => "queue executor time object attribute command".to_string(),
+        f => f.to_ascii_lowercase(),
+    };
+    let sep = if a.len() > 2 { a.get(2) } else { " " };
+    let dbref = |d: Dbref| format!("#{d}");
+    let mut out: Vec<String> = Vec::new();
+    for field in fields.split_whitespace() {
+        out.push(match field {
+            "queue" => e.queue.to_string(),
+            "executor" => dbref(e.executor),
+            "time" => e.time_left.to_string(),
+            "object" => dbref(e.semaphore),
+            "attribute" if e.attr.is_empty() => "#-1".to_string(),
+            "attribute" => e.attr.clone(),
+            "command" => e.command.clone(),
+            _ => return push(o, "#-1 INVALID FIELD"),
+        });
+    }
+    push(o, &out.join(sep));
 }
 
 fn fun_pcreate(ev: &mut Eval, a: &Args, o: &mut String) {
