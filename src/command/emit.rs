@@ -1,5 +1,6 @@
-//! Plain-text output commands: `@emit`, `@pemit`, `@remit`, `@oemit` and `think`.
-//! Text is sent as written (no softcode evaluation yet).
+//! Output commands: `@emit`, `@pemit`, `@remit`, `@oemit` and `think` (their text is
+//! evaluated by the dispatcher). PennMUSH's `@ns...` forms exist for code written for it:
+//! they differ only in NOSPOOF tags, which mushd does not add, so they are the same.
 
 use super::matching::{self, Scope};
 use super::{find_player, refuse, Caller, CommandFn};
@@ -11,6 +12,10 @@ pub const COMMANDS: &[(&str, CommandFn)] = &[
     ("@pemit", pemit),
     ("@remit", remit),
     ("@oemit", oemit),
+    ("@nsemit", emit),
+    ("@nspemit", pemit),
+    ("@nsremit", remit),
+    ("@nsoemit", oemit),
     ("think", think),
 ];
 

@@ -208,15 +208,16 @@ enum ArgEval {
 /// connection's own commands are taken as typed, as there.
 fn arg_eval(word: &str) -> Option<ArgEval> {
     match word {
-        "say" | "pose" | "semipose" | "think" | "@emit" | "@wall" | "look" | "l" | "examine"
-        | "ex" | "get" | "take" | "drop" | "enter" | "use" | "@create" | "@destroy" | "@dest"
-        | "@recycle" | "@undestroy" | "@undest" | "@unlink" | "@nuke" | "@toad" | "@boot"
-        | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use" | "@destroy/override"
-        | "@dest/override" => Some(ArgEval::Whole),
-        "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@dig" | "@open"
-        | "@link" | "@name" | "@chown" | "@parent" | "@clone" | "@teleport" | "@tel" | "give"
-        | "@set" | "@lock" | "@lock/basic" | "@lock/enter" | "@lock/use" | "@pcreate" | "@lset"
-        | "@power" | "@chzone" | "@chzone/preserve" => Some(ArgEval::EqSplit),
+        "say" | "pose" | "semipose" | "think" | "@emit" | "@nsemit" | "@wall" | "look" | "l"
+        | "examine" | "ex" | "get" | "take" | "drop" | "enter" | "use" | "@create" | "@destroy"
+        | "@dest" | "@recycle" | "@undestroy" | "@undest" | "@unlink" | "@nuke" | "@toad"
+        | "@boot" | "@unlock" | "@unlock/basic" | "@unlock/enter" | "@unlock/use"
+        | "@destroy/override" | "@dest/override" => Some(ArgEval::Whole),
+        "page" | "p" | "whisper" | "w" | "@pemit" | "@remit" | "@oemit" | "@nspemit"
+        | "@nsremit" | "@nsoemit" | "@dig" | "@open" | "@link" | "@name" | "@chown" | "@parent"
+        | "@clone" | "@teleport" | "@tel" | "give" | "@set" | "@lock" | "@lock/basic"
+        | "@lock/enter" | "@lock/use" | "@pcreate" | "@lset" | "@power" | "@chzone"
+        | "@chzone/preserve" => Some(ArgEval::EqSplit),
         _ => None,
     }
 }
