@@ -243,22 +243,7 @@ fn run_evaluated(game: &mut Game, caller: Caller, f: CommandFn, how: ArgEval, ar
 
 /// Splits at the first `=` outside brackets, braces and parentheses and not escaped.
 pub(crate) fn split_equals(text: &str) -> Option<(&str, &str)> {
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' | '%' => escaped = true,
-            '[' | '{' | '(' => depth += 1,
-            ']' | '}' | ')' => depth = depth.saturating_sub(1),
-            '=' if depth == 0 => return Some((text.get(..i)?, text.get(i + 1..)?)),
-            _ => {}
-        }
-    }
-    None
+    crate::game::exec::split_once_top(text, '=')
 }
 
 /// What an unknown command (or one that cannot be parsed) answers.

@@ -119,31 +119,43 @@ impl Entry {
     }
 }
 
-/// Splits text at each top-level `sep` (outside braces, brackets and parentheses, not
-/// escaped by `\\` or `%`).
-pub fn split_top(text: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
+/// The byte offsets of each top-level `sep` in `text`: outside braces, brackets and
+/// parentheses, and not escaped by `\\` or `%`.
+fn top_level(text: &str, sep: char) -> impl Iterator<Item = usize> + '_ {
     let mut depth = 0usize;
     let mut escaped = false;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
+    text.char_indices().filter_map(move |(i, c)| {
         if escaped {
             escaped = false;
-            continue;
+            return None;
         }
         match c {
             '\\' | '%' => escaped = true,
             '{' | '[' | '(' => depth += 1,
             '}' | ']' | ')' => depth = depth.saturating_sub(1),
-            c if c == sep && depth == 0 => {
-                out.extend(text.get(start..i));
-                start = i + c.len_utf8();
-            }
+            c if c == sep && depth == 0 => return Some(i),
             _ => {}
         }
+        None
+    })
+}
+
+/// Splits text at each top-level `sep`.
+pub fn split_top(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in top_level(text, sep) {
+        out.extend(text.get(start..i));
+        start = i + sep.len_utf8();
     }
     out.extend(text.get(start..));
     out
+}
+
+/// Splits text at its first top-level `sep`.
+pub fn split_once_top(text: &str, sep: char) -> Option<(&str, &str)> {
+    let i = top_level(text, sep).next()?;
+    Some((text.get(..i)?, text.get(i + sep.len_utf8()..)?))
 }
 
 /// Splits an action list into its commands, trimmed, empty ones left out.

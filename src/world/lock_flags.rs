@@ -133,41 +133,7 @@ fn letter_bits(text: &str) -> (u32, u32) {
 }
 
 /// PennMUSH's built-in lock types, as `locks()` and `llocks()` name them.
-pub const LOCK_TYPES: &[&str] = &[
-    "Basic",
-    "Enter",
-    "Use",
-    "Zone",
-    "Page",
-    "Teleport",
-    "Speech",
-    "Listen",
-    "Command",
-    "Parent",
-    "Link",
-    "Leave",
-    "Drop",
-    "Give",
-    "From",
-    "Pay",
-    "Receive",
-    "Mail",
-    "Follow",
-    "Examine",
-    "Chzone",
-    "Forward",
-    "Control",
-    "Dropto",
-    "Destroy",
-    "Interact",
-    "MailForward",
-    "Take",
-    "Open",
-    "Filter",
-    "InFilter",
-    "DropIn",
-    "Chown",
-];
+pub use mushd_softcode::functions::lockfns::LOCK_TYPES;
 
 /// Whether `kind` (any case) is one of PennMUSH's built-in lock types.
 pub fn is_builtin(kind: &str) -> bool {

@@ -11,8 +11,9 @@ use crate::host::Dbref;
 const E_NOLOCK: &str = "#-1 NO SUCH LOCK";
 const E_BOOLEXP: &str = "#-1 INVALID BOOLEXP";
 
-/// PennMUSH's built-in lock types, as `llocks()` names them.
-pub(crate) const LOCK_TYPES: &[&str] = &[
+/// PennMUSH's built-in lock types, in its order (`llocks()`, `valid(locktype)`, and the
+/// server's lock commands use this one list).
+pub const LOCK_TYPES: &[&str] = &[
     "Basic",
     "Enter",
     "Use",
@@ -41,10 +42,11 @@ pub(crate) const LOCK_TYPES: &[&str] = &[
     "Interact",
     "MailForward",
     "Take",
-    "DropIn",
-    "Chown",
+    "Open",
     "Filter",
     "InFilter",
+    "DropIn",
+    "Chown",
 ];
 
 /// Lock flag names, long form (`llockflags()` with no arguments).

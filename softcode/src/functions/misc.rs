@@ -19,43 +19,6 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
 const OBJECT_NAME_LIMIT: usize = 256;
 const ATTRIBUTE_NAME_LIMIT: usize = 1024;
 
-/// PennMUSH's lock types, for valid(locktype, ...).
-const LOCK_TYPES: &[&str] = &[
-    "Basic",
-    "Enter",
-    "Use",
-    "Zone",
-    "Page",
-    "Teleport",
-    "Speech",
-    "Listen",
-    "Command",
-    "Parent",
-    "Link",
-    "Leave",
-    "Drop",
-    "Give",
-    "From",
-    "Pay",
-    "Receive",
-    "Mail",
-    "Follow",
-    "Examine",
-    "Chzone",
-    "Forward",
-    "Control",
-    "Dropto",
-    "Destroy",
-    "Interact",
-    "MailForward",
-    "Take",
-    "Open",
-    "Filter",
-    "InFilter",
-    "ChownLock",
-    "DropIn",
-];
-
 fn printable(c: char) -> bool {
     !c.is_control()
 }
@@ -182,7 +145,9 @@ fn fun_valid(ev: &mut Eval, a: &Args, o: &mut String) {
         "timezone" => Zone::parse(v).is_some(),
         "boolexp" | "lockkey" => !v.trim().is_empty() && ok_lock_key(ev, v),
         "locktype" => {
-            LOCK_TYPES.iter().any(|t| t.eq_ignore_ascii_case(v))
+            crate::functions::lockfns::LOCK_TYPES
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(v))
                 || v.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("user:")) && v.len() > 5
         }
         _ => return push(o, "#-1"),
