@@ -30,7 +30,10 @@ async fn think_evaluates_like_pennmush() {
         ("add(1,2) trailing text", "3 trailing text"),
         ("text before add(1,2)", "text before add(1,2)"),
         ("hello   world", "hello world"),
-        ("[foo(1)]", "#-1 FUNCTION (FOO) NOT FOUND"),
+        (
+            "[foo(1)]",
+            "#-1 FUNCTION (FOO) NOT FOUND DID YOU MEAN 'POS'",
+        ),
         ("[setq(0,hi)][r(0)] %q0 [strlen(hello)]", "hi hi 5"),
         ("[words(iter(lnum(1,1000),add(##,1)))]", "1000"),
         ("\\[add(1,2)\\]", "[add(1,2)]"),

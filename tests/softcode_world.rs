@@ -201,7 +201,7 @@ async fn user_functions_on(opts: common::Options) {
     run(&mut god, "&FN_WHO Library=[name(%!)] for [name(%#)]").await;
     assert_eq!(
         think(&mut god, "[double(4)]").await,
-        "#-1 FUNCTION (DOUBLE) NOT FOUND"
+        "#-1 FUNCTION (DOUBLE) NOT FOUND DID YOU MEAN 'TABLE'"
     );
     god.send("@function double=Library,FN_DOUBLE").await;
     god.expect("Function added.").await;
@@ -234,7 +234,7 @@ async fn user_functions_on(opts: common::Options) {
     god.expect("Function deleted.").await;
     assert_eq!(
         think(&mut god, "[double(8)]").await,
-        "#-1 FUNCTION (DOUBLE) NOT FOUND"
+        "#-1 FUNCTION (DOUBLE) NOT FOUND DID YOU MEAN 'TABLE'"
     );
     god.send("@function/delete double").await;
     god.expect("No such function.").await;

@@ -235,9 +235,7 @@ impl<'h> Eval<'h> {
             }
         } else if d.mandatory {
             out.truncate(at);
-            push(out, "#-1 FUNCTION (");
-            push(out, &name);
-            push(out, ") NOT FOUND");
+            push(out, &crate::suggest::not_found(&name));
         } else {
             self.eval_expr(&d.literal, out);
         }

@@ -14,6 +14,8 @@ pub struct FreshObj {
     pub owner: Dbref,
     pub flags: Vec<String>,
     pub attrs: HashMap<String, String>,
+    /// Attribute flags by attribute name, as `Host::attrs` reports them.
+    pub attr_flags: HashMap<String, Vec<(String, char)>>,
     pub parent: Dbref,
     pub zone: Dbref,
     pub link: Dbref,
@@ -44,6 +46,7 @@ impl FreshDb {
             owner: 1,
             flags: flags.iter().map(|s| s.to_string()).collect(),
             attrs: HashMap::new(),
+            attr_flags: HashMap::new(),
             parent: NOTHING,
             zone: NOTHING,
             link: NOTHING,
@@ -77,6 +80,7 @@ impl FreshDb {
             owner,
             flags: Vec::new(),
             attrs: HashMap::new(),
+            attr_flags: HashMap::new(),
             parent: NOTHING,
             zone: NOTHING,
             link: NOTHING,
@@ -89,6 +93,19 @@ impl FreshDb {
     pub fn set_attr(&mut self, obj: Dbref, name: &str, value: &str) {
         if let Some(o) = self.get_mut(obj) {
             o.attrs.insert(name.to_ascii_uppercase(), value.to_string());
+        }
+    }
+    /// Set an attribute's flags, as (name, letter) pairs (tests).
+    pub fn set_attr_flags(&mut self, obj: Dbref, name: &str, flags: &[(&str, char)]) {
+        if let Some(o) = self.get_mut(obj) {
+            let flags = flags.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+            o.attr_flags.insert(name.to_ascii_uppercase(), flags);
+        }
+    }
+    /// Make `parent` the parent of `obj` (tests).
+    pub fn set_parent(&mut self, obj: Dbref, parent: Dbref) {
+        if let Some(o) = self.get_mut(obj) {
+            o.parent = parent;
         }
     }
     /// Take the notifications sent so far.
@@ -179,7 +196,7 @@ impl Host for FreshDb {
             .map(|(k, v)| AttrInfo {
                 name: k.clone(),
                 value: v.clone(),
-                flags: Vec::new(),
+                flags: o.attr_flags.get(k).cloned().unwrap_or_default(),
                 owner: o.owner,
             })
             .collect()

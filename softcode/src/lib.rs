@@ -7,6 +7,7 @@
 //! * `context`: executor/caller/enactor, arguments, registers, iter/switch stacks.
 //! * `host`: the world as evaluation sees it, and `FreshDb` for tests.
 //! * `functions`: the registration table and one file per function family.
+//! * `suggest`: PennMUSH's "DID YOU MEAN" choice for unknown functions.
 
 pub mod cache;
 pub mod context;
@@ -16,6 +17,7 @@ pub mod functions;
 pub mod host;
 pub mod oracle;
 pub mod parse;
+pub mod suggest;
 #[cfg(test)]
 mod test_support;
 

@@ -602,9 +602,7 @@ impl<'a> Parser<'a> {
                             None if f.mandatory => {
                                 b.nodes.clear();
                                 b.text.clear();
-                                b.text.push_str("#-1 FUNCTION (");
-                                b.text.push_str(&name);
-                                b.text.push_str(") NOT FOUND");
+                                b.text.push_str(&crate::suggest::not_found(&name));
                                 let mut skip = Builder::default();
                                 self.level(
                                     Flags::default(),

@@ -220,6 +220,7 @@ fn connections_without_sessions() {
     for (expr, want) in [
         ("conn(me)", "-1"),
         ("idle(me)", "-1"),
+        ("idlesecs(me)", "-1"),
         ("lwho()", ""),
         ("nwho()", "0"),
         ("poll()", "Doing"),

@@ -263,7 +263,43 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
 
 #[cfg(test)]
 mod tests {
+    use crate::host::ObjType;
     use crate::test_support::{run, world};
+
+    const NO_INHERIT: &[(&str, char)] = &[("no_inherit", 'i')];
+
+    #[test]
+    fn parents_keep_their_no_inherit_attributes() {
+        let mut db = world();
+        // Apple (#4) <- Parent (#7) <- Grandparent (#8).
+        let parent = db.add("Parent", ObjType::Thing, 0, 1);
+        let grand = db.add("Grandparent", ObjType::Thing, 0, 1);
+        db.set_parent(4, parent);
+        db.set_parent(parent, grand);
+        db.set_attr(4, "OWN", "mine");
+        db.set_attr_flags(4, "OWN", NO_INHERIT);
+        db.set_attr(parent, "PUB", "shared");
+        db.set_attr(parent, "SECRET", "private");
+        db.set_attr_flags(parent, "SECRET", NO_INHERIT);
+        db.set_attr(parent, "SHARED", "private here");
+        db.set_attr_flags(parent, "SHARED", NO_INHERIT);
+        db.set_attr(grand, "SHARED", "hidden by the parent's");
+        db.set_attr(grand, "OLD", "inherited");
+        // The object's own no_inherit attributes are listed; its parent's are not, and
+        // they still hide the grandparent's of the same name.
+        assert_eq!(run(&mut db, 1, "[lattr(#4)]"), "OWN");
+        assert_eq!(run(&mut db, 1, "[lattrp(#4)]"), "OWN PUB OLD");
+        assert_eq!(run(&mut db, 1, "[nattrp(#4)]|[nattr(#4)]"), "3|1");
+        assert_eq!(run(&mut db, 1, "[xattrp(#4,2,2)]"), "PUB OLD");
+        assert_eq!(run(&mut db, 1, "[lattrp(#4/S*)]"), "");
+        assert_eq!(
+            run(&mut db, 1, "[reglattrp(#4/U|L)]|[regnattrp(#4/U|L)]"),
+            "PUB OLD|2"
+        );
+        assert_eq!(run(&mut db, 1, "[pgrep(#4,*,ed)]"), "PUB OLD");
+        // On the parent itself they are its own.
+        assert_eq!(run(&mut db, 1, "[lattrp(#7)]"), "PUB SECRET SHARED OLD");
+    }
 
     #[test]
     fn attribute_listing() {

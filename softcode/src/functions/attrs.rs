@@ -3,6 +3,8 @@
 //! and the attribute grep family. Attribute names are upper case; trees (`A`B`) are
 //! plain names here.
 
+use std::collections::HashSet;
+
 use crate::eval::{push, push_i64, Args, Eval, E_NOTVIS, MAX_OUTPUT};
 use crate::functions::db::{match_obj, split_obj_attr};
 use crate::functions::functional::{call_once, MAX_STACK_ARGS};
@@ -34,9 +36,12 @@ fn can_read(ev: &Eval, obj: Dbref) -> bool {
     ev.host.controls(ev.ctx.executor, obj) || ev.host.has_flag(obj, "VISUAL")
 }
 
-/// The object's attributes plus its parents' not shadowed, own first (each level sorted).
+/// The object's attributes plus those its parents pass on, own first (each level
+/// sorted). A parent's `no_inherit` attribute is its own: it is not listed, and, as in
+/// PennMUSH (whose lookup stops at it), it still hides a farther ancestor's namesake.
 pub(crate) fn attr_chain(ev: &Eval, obj: Dbref, parents: bool) -> Vec<AttrInfo> {
     let mut out: Vec<AttrInfo> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut at = obj;
     for level in 0..=MAX_PARENTS {
         if !ev.host.exists(at) {
@@ -45,9 +50,13 @@ pub(crate) fn attr_chain(ev: &Eval, obj: Dbref, parents: bool) -> Vec<AttrInfo> 
         let mut own = ev.host.attrs(at);
         own.sort_by(|a, b| a.name.cmp(&b.name));
         for x in own {
-            if level == 0 || !out.iter().any(|y| y.name == x.name) {
-                out.push(x);
+            if !seen.insert(x.name.clone()) {
+                continue;
             }
+            if level > 0 && x.flags.iter().any(|(n, _)| n == "no_inherit") {
+                continue;
+            }
+            out.push(x);
         }
         if !parents {
             break;

@@ -228,6 +228,8 @@ fn fun_msecs(ev: &mut Eval, a: &Args, o: &mut String) {
 pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("CONN", 1, 1, fun_conn),
     FnDef::new("IDLE", 1, 1, fun_idle),
+    // PennMUSH's built-in alias of IDLE.
+    FnDef::new("IDLESECS", 1, 1, fun_idle),
     FnDef::new("DOING", 1, 1, fun_doing),
     FnDef::new("PORTS", 1, 1, fun_ports),
     FnDef::new("LWHO", 0, 2, fun_lwho),

@@ -26,6 +26,18 @@ pub fn set_user_functions(names: impl IntoIterator<Item = String>) {
     *guard = Some(set);
     drop(guard);
     crate::cache::clear();
+    crate::suggest::invalidate();
+}
+
+/// The user function names (upper case), sorted: the suggestion vocabulary's last part.
+pub(crate) fn names() -> Vec<String> {
+    let guard = NAMES.read().unwrap_or_else(|e| e.into_inner());
+    let mut v: Vec<String> = guard
+        .as_ref()
+        .map(|s| s.iter().map(|n| n.to_string()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
 }
 
 /// Whether `name` (upper case) is a user function.
@@ -38,7 +50,7 @@ fn fun_user_call(ev: &mut Eval, a: &Args, o: &mut String) {
     let name = a.get(0).to_ascii_uppercase();
     let Some((obj, attr)) = ev.host.user_function(&name) else {
         // Deleted since this text was parsed.
-        return push(o, &format!("#-1 FUNCTION ({name}) NOT FOUND"));
+        return push(o, &crate::suggest::not_found(&name));
     };
     let args: Vec<&str> = a.all().iter().skip(1).map(String::as_str).collect();
     call_once(ev, &format!("#{obj}/{attr}"), &args, o);
