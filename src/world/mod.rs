@@ -211,7 +211,7 @@ impl World {
     }
 
     /// An attribute of `dbref` or, failing that, of the nearest parent that has it (a
-    /// parent's `no_inherit` attributes are its own).
+    /// parent's `no_inherit` attribute is its own: then there is none).
     pub fn attr(&self, dbref: Dbref, name: &str) -> Option<&str> {
         self.attr_with_flags(dbref, name).map(|(v, _)| v)
     }
@@ -223,9 +223,12 @@ impl World {
             let obj = self.get(at)?;
             if let Some(v) = obj.attrs.get(name) {
                 let flags = obj.attr_flags(name);
-                if level == 0 || !flags.has(AttrFlags::NO_INHERIT) {
-                    return Some((v, flags));
+                // The nearest one decides: a parent's no_inherit attribute hides its own
+                // ancestors' too, as PennMUSH's lookup stops there.
+                if level > 0 && flags.has(AttrFlags::NO_INHERIT) {
+                    return None;
                 }
+                return Some((v, flags));
             }
             at = obj.parent?;
         }
@@ -517,6 +520,27 @@ mod tests {
         w.set_attr(Dbref(0), "A`B", Some("set".into()));
         assert_eq!(w.missing_branches(Dbref(0), "A`B`C`D"), ["A", "A`B`C"]);
         assert!(w.missing_branches(Dbref(0), "PLAIN").is_empty());
+    }
+
+    #[test]
+    fn a_parents_no_inherit_attribute_hides_the_grandparents() {
+        let mut w = World::default();
+        for d in 0..3 {
+            w.insert(Object::new_room(Dbref(d), "Room", 0));
+        }
+        // #0's parent is #1, whose parent is #2.
+        if let Some(o) = w.get_mut(Dbref(0)) {
+            o.parent = Some(Dbref(1));
+        }
+        if let Some(o) = w.get_mut(Dbref(1)) {
+            o.parent = Some(Dbref(2));
+        }
+        w.set_attr(Dbref(2), "X", Some("grand".into()));
+        assert_eq!(w.attr(Dbref(0), "X"), Some("grand"));
+        w.set_attr(Dbref(1), "X", Some("parent".into()));
+        w.set_attr_flags(Dbref(1), "X", AttrFlags(AttrFlags::NO_INHERIT));
+        assert_eq!(w.attr(Dbref(0), "X"), None);
+        assert_eq!(w.attr(Dbref(1), "X"), Some("parent"));
     }
 
     #[test]
