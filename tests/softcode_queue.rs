@@ -327,3 +327,34 @@ async fn a_zone_master_offers_its_commands_in_its_zone() {
     ann.send("zcmd here").await;
     ann.expect_line("Huh?").await;
 }
+
+#[tokio::test]
+async fn debug_traces_an_objects_evaluation_to_its_owner() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    ann.sync().await;
+    let box_ = create(&mut ann, "Tracer").await;
+    ann.send(&format!("&T #{box_}=@pemit %#=[add(1,mul(2,3))]"))
+        .await;
+    ann.send(&format!("@set #{box_}/T=debug")).await;
+    ann.sync().await;
+    ann.send(&format!("@trigger #{box_}/T")).await;
+    let trace = ann.expect("=> 7").await;
+    assert!(
+        trace.contains(&format!("#{box_}! add(1,mul(2,3)) :")),
+        "{trace}"
+    );
+    assert!(
+        trace.contains(&format!("#{box_}!  mul(2,3) => 6")),
+        "{trace}"
+    );
+    ann.expect_line("7").await;
+    // Without the flag nothing is traced; the DEBUG object flag traces everything.
+    ann.send(&format!("@set #{box_}/T=!debug")).await;
+    ann.send(&format!("@trigger #{box_}/T")).await;
+    let quiet = ann.expect_line("7").await;
+    assert!(!quiet.contains("=>"), "{quiet}");
+    ann.send(&format!("@set #{box_}=DEBUG")).await;
+    ann.send(&format!("@trigger #{box_}/T")).await;
+    ann.expect(&format!("#{box_}! add(1,mul(2,3)) => 7")).await;
+}

@@ -135,7 +135,16 @@ pub struct Eval<'h> {
     /// Spare strings and argument vectors, reused across calls to avoid allocating.
     str_pool: Vec<String>,
     vec_pool: Vec<Vec<String>>,
+    /// DEBUG: who sees a trace line per function call (`#exec! call => result`), and
+    /// how many lines are left to send.
+    pub debug: Option<Dbref>,
+    debug_lines: u32,
+    /// Calls being traced inside one another (the trace's indentation).
+    debug_depth: usize,
 }
+
+/// Most DEBUG trace lines one evaluation sends.
+pub const MAX_DEBUG_LINES: u32 = 1000;
 
 impl<'h> Eval<'h> {
     pub fn new(host: &'h mut dyn Host, ctx: Context) -> Self {
@@ -151,6 +160,9 @@ impl<'h> Eval<'h> {
             tok_text: String::new(),
             str_pool: Vec::new(),
             vec_pool: Vec::new(),
+            debug: None,
+            debug_lines: MAX_DEBUG_LINES,
+            debug_depth: 0,
         }
     }
 
@@ -369,6 +381,38 @@ impl<'h> Eval<'h> {
     }
 
     fn eval_call(&mut self, call: &Call, out: &mut String) {
+        if self.debug.is_none() {
+            return self.eval_call_inner(call, out);
+        }
+        // DEBUG: announce a call with nested ones, then its result, indented by depth.
+        let mut source = String::new();
+        crate::unparse::call(call, &mut source);
+        let indent = " ".repeat(self.debug_depth.min(50) + 1);
+        let prefix = format!("#{}!{indent}", self.ctx.executor);
+        if crate::unparse::has_nested_call(call) {
+            self.debug_line(&format!("{prefix}{source} :"));
+        }
+        let start = out.len();
+        self.debug_depth += 1;
+        self.eval_call_inner(call, out);
+        self.debug_depth -= 1;
+        let result = out.get(start..).unwrap_or_default().to_string();
+        self.debug_line(&format!("{prefix}{source} => {result}"));
+    }
+
+    /// Sends one DEBUG trace line, while the evaluation's allowance lasts.
+    fn debug_line(&mut self, line: &str) {
+        let Some(to) = self.debug else {
+            return;
+        };
+        if self.debug_lines == 0 {
+            return;
+        }
+        self.debug_lines -= 1;
+        self.host.notify(to, line);
+    }
+
+    fn eval_call_inner(&mut self, call: &Call, out: &mut String) {
         let def = functions::def(call.func);
         if self.invocations >= self.limits.invocations {
             if !out.ends_with(E_INVOKE) {

@@ -20,6 +20,7 @@ pub mod parse;
 pub mod suggest;
 #[cfg(test)]
 mod test_support;
+pub mod unparse;
 
 pub use context::Context;
 pub use eval::{Args, Eval, Limits};

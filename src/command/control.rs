@@ -229,10 +229,10 @@ fn include(game: &mut Game, caller: Caller, switches: &str, args: &str) -> Flow 
     if !game.controls_dbref(caller.player, obj) && !game.attr_visible(caller.player, obj, &attr) {
         return refuse(game, caller, "Permission denied.");
     }
-    let Some(actions) = game
+    let Some((actions, flags)) = game
         .world
-        .attr(obj, &attr)
-        .map(|v| action_of(v).to_string())
+        .attr_with_flags(obj, &attr)
+        .map(|(v, f)| (action_of(v).to_string(), f))
     else {
         return refuse(game, caller, "No such attribute.");
     };
@@ -248,7 +248,10 @@ fn include(game: &mut Game, caller: Caller, switches: &str, args: &str) -> Flow 
     if runner.clearregs {
         game.env.qregs.clear();
     }
+    let saved_debug = game.env.debug;
+    game.env.debug = crate::game::exec::debug_of(flags).or(saved_debug);
     game.run_inline(&actions, new_args);
+    game.env.debug = saved_debug;
     if let Some(regs) = saved_regs {
         game.env.qregs = regs;
     }

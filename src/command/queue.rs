@@ -70,10 +70,10 @@ fn trigger(game: &mut Game, caller: Caller, _switches: &str, args: &str) -> Flow
     if !game.controls_dbref(caller.player, obj) {
         return refuse(game, caller, "Permission denied.");
     }
-    let Some(value) = game
+    let Some((value, flags)) = game
         .world
-        .attr(obj, &attr)
-        .map(|v| action_of(v).to_string())
+        .attr_with_flags(obj, &attr)
+        .map(|(v, f)| (action_of(v).to_string(), f))
     else {
         return refuse(game, caller, "No such attribute.");
     };
@@ -86,7 +86,9 @@ fn trigger(game: &mut Game, caller: Caller, _switches: &str, args: &str) -> Flow
                 .collect()
         })
         .unwrap_or_default();
-    let entry = Entry::new(obj, caller.player, value).with_args(argv);
+    let entry = Entry::new(obj, caller.player, value)
+        .with_args(argv)
+        .with_debug(flags);
     game.enqueue(entry);
     game.ack(caller.player, "Triggered.");
     Flow::Continue
@@ -463,10 +465,7 @@ fn restart(game: &mut Game, caller: Caller, _switches: &str, args: &str) -> Flow
             o.flags.0 &= !Flags::HALT;
         }
         game.save(obj, &["flags"]);
-        if let Some(startup) = game.world.get(obj).and_then(|o| o.attrs.get("STARTUP")) {
-            let entry = Entry::new(obj, obj, startup.clone());
-            game.enqueue(entry);
-        }
+        game.queue_action(obj, obj, "STARTUP");
     }
     let text = if is_player && victim == caller.player {
         "All of your objects are being restarted.".to_string()

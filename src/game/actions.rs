@@ -215,8 +215,9 @@ impl Game {
         if attr.is_empty() {
             return;
         }
-        if let Some(actions) = self.world.attr(thing, attr).map(str::to_string) {
-            self.enqueue(super::queue::Entry::new(thing, actor, actions));
+        if let Some((actions, flags)) = self.world.attr_with_flags(thing, attr) {
+            let entry = super::queue::Entry::new(thing, actor, actions).with_debug(flags);
+            self.enqueue(entry);
         }
     }
 

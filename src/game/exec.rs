@@ -16,7 +16,7 @@ use crate::command::{self, Caller};
 use crate::session::now_millis;
 use crate::store::write_behind::Op;
 use crate::store::Key;
-use crate::world::{Dbref, Flags};
+use crate::world::{AttrFlags, Dbref, Flags};
 
 /// How deep inline action lists (`@switch/inline`, `@include`, `@dolist/inline`) nest.
 pub const MAX_INLINE_DEPTH: u32 = 20;
@@ -39,6 +39,8 @@ pub struct Env {
     pub qregs: BTreeMap<Box<str>, String>,
     /// `@dolist` elements and positions (`%i0`, `inum(0)`), innermost last.
     pub iter: Vec<(String, usize)>,
+    /// Whether evaluations are traced (see `Entry::debug`).
+    pub debug: Option<bool>,
     /// Set by `@break`/`@assert`: the rest of the action list is skipped.
     pub broken: bool,
     /// Inline action lists within this one.
@@ -60,6 +62,7 @@ impl Env {
             args: Vec::new(),
             qregs: BTreeMap::new(),
             iter: Vec::new(),
+            debug: None,
             broken: false,
             depth: 0,
             commands: 0,
@@ -83,6 +86,7 @@ impl Env {
                 .iter()
                 .map(|(t, n)| (t.clone(), usize::try_from(*n).unwrap_or(usize::MAX)))
                 .collect(),
+            debug: entry.debug,
             broken: false,
             depth: 0,
             commands: 0,
@@ -104,6 +108,7 @@ impl Entry {
             args: Vec::new(),
             qregs: Vec::new(),
             iter: Vec::new(),
+            debug: None,
             wait: Wait::Ready,
         }
     }
@@ -116,6 +121,23 @@ impl Entry {
     pub fn with_wait(mut self, wait: Wait) -> Entry {
         self.wait = wait;
         self
+    }
+
+    /// Traced or not as the attribute it came from says (`debug`/`no_debug` flags).
+    pub fn with_debug(mut self, flags: AttrFlags) -> Entry {
+        self.debug = debug_of(flags);
+        self
+    }
+}
+
+/// What an attribute's flags say about tracing its actions.
+pub fn debug_of(flags: AttrFlags) -> Option<bool> {
+    if flags.has(AttrFlags::NO_DEBUG) {
+        Some(false)
+    } else if flags.has(AttrFlags::DEBUG) {
+        Some(true)
+    } else {
+        None
     }
 }
 
@@ -419,14 +441,15 @@ impl Game {
 
     /// Queues every object's `@startup` (at every start, hot reboots included).
     pub fn startup_actions(&mut self) {
-        let jobs: Vec<(Dbref, String)> = self
+        let jobs: Vec<Dbref> = self
             .world
             .iter()
             .filter(|o| !o.flags.has(Flags::GOING) && !o.flags.has(Flags::HALT))
-            .filter_map(|o| Some((o.dbref, o.attrs.get("STARTUP")?.to_string())))
+            .filter(|o| o.attrs.get("STARTUP").is_some())
+            .map(|o| o.dbref)
             .collect();
-        for (obj, action) in jobs {
-            self.enqueue(Entry::new(obj, obj, action));
+        for obj in jobs {
+            self.queue_action(obj, obj, "STARTUP");
         }
     }
 }

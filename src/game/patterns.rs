@@ -138,6 +138,8 @@ fn pattern_captures(pattern: &str, text: &str, flags: AttrFlags) -> Option<Vec<S
 pub struct Matched {
     /// The attribute's name.
     pub attr: String,
+    /// The attribute's flags (`debug` traces its actions).
+    pub flags: AttrFlags,
     pub action: String,
     pub args: Vec<String>,
 }
@@ -186,6 +188,7 @@ impl Game {
                 if let Some(args) = pattern_captures(pattern, text, flags) {
                     out.push(Matched {
                         attr: name.clone(),
+                        flags,
                         action: action.to_string(),
                         args,
                     });
@@ -207,7 +210,10 @@ impl Game {
         let jobs = self.dollar_matches(enactor, line);
         let n = jobs.len();
         for (obj, m) in jobs {
-            self.enqueue(Entry::new(obj, enactor, m.action).with_args(m.args));
+            let entry = Entry::new(obj, enactor, m.action)
+                .with_args(m.args)
+                .with_debug(m.flags);
+            self.enqueue(entry);
         }
         n
     }
@@ -298,13 +304,13 @@ impl Game {
         }
         let monitor = o.flags.has(Flags::MONITOR);
         let listen = o.attrs.get("LISTEN").map(|v| v.to_string());
-        let mut jobs: Vec<(String, Vec<String>)> = Vec::new();
+        let mut jobs: Vec<(String, Vec<String>, AttrFlags)> = Vec::new();
         if let Some(pattern) = listen {
             if self.world.passes_lock(listener, "listen", speaker) {
                 if let Some(args) = wild_captures(&pattern, text, false) {
                     for attr in ["AHEAR", "AAHEAR"] {
-                        if let Some(action) = self.world.attr(listener, attr) {
-                            jobs.push((action.to_string(), args.clone()));
+                        if let Some((action, flags)) = self.world.attr_with_flags(listener, attr) {
+                            jobs.push((action.to_string(), args.clone(), flags));
                         }
                     }
                 }
@@ -316,14 +322,17 @@ impl Game {
         {
             let parents = self.has_flag_named(listener, "LISTEN_PARENT");
             for m in self.matching_attrs(listener, '^', text, parents) {
-                jobs.push((m.action, m.args));
+                jobs.push((m.action, m.args, m.flags));
             }
         }
-        for (action, args) in jobs {
+        for (action, args, flags) in jobs {
             if split_actions(&action).is_empty() {
                 continue;
             }
-            self.enqueue(Entry::new(listener, speaker, action).with_args(args));
+            let entry = Entry::new(listener, speaker, action)
+                .with_args(args)
+                .with_debug(flags);
+            self.enqueue(entry);
         }
     }
 }

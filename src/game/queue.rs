@@ -54,6 +54,10 @@ pub struct Entry {
     /// `@dolist` elements and positions (`%i0`, `inum(0)`), innermost last.
     #[serde(default)]
     pub iter: Vec<(String, u64)>,
+    /// From an attribute set `debug` (Some(true)) or `no_debug` (Some(false)); None: the
+    /// executor's DEBUG flag decides whether its evaluations are traced.
+    #[serde(default)]
+    pub debug: Option<bool>,
     pub wait: Wait,
 }
 
@@ -276,6 +280,7 @@ mod tests {
             args: vec![],
             qregs: vec![],
             iter: vec![],
+            debug: None,
             wait,
         }
     }

@@ -487,7 +487,8 @@ impl Game {
             })
             .collect();
         ctx.qregs = std::mem::take(&mut self.env.qregs);
-        let (result, ctx) = self.evaluate_in(ctx, text, Mode::Command);
+        let debug = self.env.debug;
+        let (result, ctx) = self.evaluate_in(ctx, text, Mode::Command, debug);
         self.env.qregs = ctx.qregs;
         result
     }
@@ -509,7 +510,17 @@ impl Game {
     ) -> Result<String, EvalFailure> {
         let me = SoftDbref::from(executor.0);
         let them = SoftDbref::from(enactor.0);
-        self.evaluate_in(Context::new(me, them, them), text, mode).0
+        self.evaluate_in(Context::new(me, them, them), text, mode, None)
+            .0
+    }
+
+    /// Who sees a DEBUG trace of an evaluation by `executor`: its owner, when the
+    /// attribute being run says so (`debug`) or, unless it says not (`no_debug`), when the
+    /// executor is set DEBUG.
+    fn debug_watcher(&self, executor: SoftDbref, debug: Option<bool>) -> Option<SoftDbref> {
+        let obj = to_world(executor).and_then(|d| self.world.get(d))?;
+        let traced = debug.unwrap_or_else(|| obj.flags.has(Flags::DEBUG));
+        traced.then(|| SoftDbref::from(obj.owner.0))
     }
 
     /// Evaluates `text` in `ctx`; hands the context back (with the q-registers as the
@@ -519,7 +530,9 @@ impl Game {
         ctx: Context,
         text: &str,
         mode: Mode,
+        debug: Option<bool>,
     ) -> (Result<String, EvalFailure>, Context) {
+        let watcher = self.debug_watcher(ctx.executor, debug);
         let budget = self.ctx.config.game.softcode_time_budget();
         let mut ctx = ctx;
         ctx.cmd_raw = self.command_text.clone();
@@ -531,6 +544,7 @@ impl Game {
         let (result, ctx) = {
             let mut ev = Eval::new(&mut host, ctx);
             ev.limits.time = budget;
+            ev.debug = watcher;
             let result = match mode {
                 Mode::Default => mushd_softcode::cache::parse(text, mode).map(|code| {
                     let mut out = String::new();

@@ -115,6 +115,8 @@ impl Flags {
     pub const PUPPET: u32 = 1 << 26;
     /// A room whose AUDIBLE exits carry what is said in it to where they lead.
     pub const AUDIBLE: u32 = 1 << 27;
+    /// Its evaluations are traced to its owner, a line per function call.
+    pub const DEBUG: u32 = 1 << 28;
 
     /// Name, display letter and bit of every stored flag, in PennMUSH's order (which
     /// `flags()` and `lflags()` keep). CONNECTED is not stored: it is shown for players
@@ -131,6 +133,7 @@ impl Flags {
         ("WIZARD", 'W', Self::WIZARD),
         ("SAFE", 'X', Self::SAFE),
         ("AUDIBLE", 'a', Self::AUDIBLE),
+        ("DEBUG", 'b', Self::DEBUG),
         ("ENTER_OK", 'e', Self::ENTER_OK),
         ("HALT", 'h', Self::HALT),
         ("NO_COMMAND", 'n', Self::NO_COMMAND),
