@@ -4,7 +4,8 @@
 use crate::context::IterFrame;
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, MAX_OUTPUT};
 use crate::functions::math::{fmt_number, parse_int, parse_number, E_INTS, E_NUM};
-use crate::functions::FnDef;
+use crate::functions::{marked_ops, FnDef};
+use crate::markup::has_markup;
 use crate::parse::Token;
 
 /// PennMUSH's "#-1 SEPARATOR MUST BE ONE CHARACTER".
@@ -51,6 +52,26 @@ pub fn split_sep(list: &str, sep: char) -> Vec<&str> {
         Vec::new()
     } else {
         list.split(sep).collect()
+    }
+}
+
+/// `split_sep` for a list that may carry colour markup: each item keeps its colour.
+/// With markup, the items are re-written into `holder`, which the result borrows.
+pub fn split_sep_m<'a>(list: &'a str, sep: char, holder: &'a mut Vec<String>) -> Vec<&'a str> {
+    if !has_markup(list) {
+        return split_sep(list, sep);
+    }
+    *holder = marked_ops::split_items(list, sep);
+    holder.iter().map(String::as_str).collect()
+}
+
+/// `split_list` with colour markup kept on each item (see `split_sep_m`).
+pub fn split_list_m<'a>(list: &'a str, delim: &str, holder: &'a mut Vec<String>) -> Vec<&'a str> {
+    let mut cs = delim.chars();
+    match (cs.next(), cs.next()) {
+        (None, _) => split_sep_m(list, ' ', holder),
+        (Some(c), None) => split_sep_m(list, c, holder),
+        _ => split_list(list, delim),
     }
 }
 
@@ -143,6 +164,12 @@ fn fun_words(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_first(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
     let list = a.get(0);
+    if has_markup(list) {
+        if let Some(w) = marked_ops::split_items(list, sep).first() {
+            push(o, w);
+        }
+        return;
+    }
     let w = if sep == ' ' {
         list.split(' ').find(|s| !s.is_empty())
     } else if list.is_empty() {
@@ -156,12 +183,16 @@ fn fun_first(_: &mut Eval, a: &Args, o: &mut String) {
 }
 fn fun_last(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
-    if let Some(w) = split_sep(a.get(0), sep).last() {
+    let mut h = Vec::new();
+    if let Some(w) = split_sep_m(a.get(0), sep, &mut h).last() {
         push(o, w)
     }
 }
 fn fun_rest(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
+    if has_markup(a.get(0)) {
+        return marked_ops::rest(o, a.get(0), sep);
+    }
     let s = if sep == ' ' {
         a.get(0).trim_start_matches(' ')
     } else {
@@ -254,7 +285,8 @@ fn fun_extract(_: &mut Eval, a: &Args, o: &mut String) {
     {
         return push(o, E_INTS);
     }
-    let w = split_sep(a.get(0), sep);
+    let mut h = Vec::new();
+    let w = split_sep_m(a.get(0), sep, &mut h);
     let n = w.len();
     let start = if a.len() > 1 {
         list_position(a.get(1), n, false).map_or(-1, |p| p as i64 - 1)
@@ -518,7 +550,8 @@ fn fun_iter(ev: &mut Eval, a: &Args, o: &mut String) {
     } else {
         " ".to_string()
     };
-    let items = split_list(&list, &d);
+    let mut h = Vec::new();
+    let items = split_list_m(&list, &d, &mut h);
     ev.ctx.iter.push(IterFrame::default());
     let mut pos = String::new();
     for (n, item) in items.iter().enumerate() {

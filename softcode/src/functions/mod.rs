@@ -34,6 +34,7 @@ pub mod json_mod;
 pub mod listmatch;
 pub mod lists;
 pub mod lockfns;
+pub(crate) mod marked_ops;
 pub mod math;
 pub mod mathmore;
 pub mod misc;

@@ -7,8 +7,10 @@
 
 use crate::eval::{push, push_char, Args, Eval, E_ARGRANGE, MAX_OUTPUT};
 use crate::functions::ansi::strip_markup;
+use crate::functions::marked_ops;
 use crate::functions::math::{parse_int, parse_number, E_INT, E_INTS, E_RANGE, E_UINT};
 use crate::functions::{FnDef, Perm, MANY};
+use crate::markup::has_markup;
 use crate::parse::{self, Mode};
 
 /// Strict integer (Penn's `is_integer`): optional sign and digits, surrounding spaces.
@@ -43,6 +45,9 @@ pub(crate) fn push_fill(o: &mut String, c: char, n: usize) {
 
 /// Push the characters `[start, start+len)` of `s`.
 pub(crate) fn push_chars(o: &mut String, s: &str, start: usize, len: usize) {
+    if has_markup(s) {
+        return marked_ops::slice(o, s, start, len);
+    }
     let sub: String = s.chars().skip(start).take(len).collect();
     push(o, &sub)
 }
@@ -51,13 +56,22 @@ fn fun_strlen(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &strip_markup(a.get(0)).chars().count().to_string())
 }
 fn fun_ucstr(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::case(o, a.get(0), true);
+    }
     push(o, &a.get(0).to_uppercase())
 }
 fn fun_lcstr(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::case(o, a.get(0), false);
+    }
     push(o, &a.get(0).to_lowercase())
 }
 fn fun_capstr(_: &mut Eval, a: &Args, o: &mut String) {
     let s = a.get(0);
+    if has_markup(s) {
+        return marked_ops::capitalize(o, s);
+    }
     let mut it = s.chars();
     if let Some(c) = it.next() {
         let up: String = c.to_uppercase().collect();
@@ -118,7 +132,7 @@ fn fun_right(_: &mut Eval, a: &Args, o: &mut String) {
         Some(n) if n < 0 => push(o, E_RANGE),
         Some(n) => {
             let s = a.get(0);
-            let len = s.chars().count();
+            let len = strip_markup(s).chars().count();
             let n = clamp_len(n);
             push_chars(o, s, len.saturating_sub(n), n)
         }
@@ -145,7 +159,7 @@ fn fun_strdelete(_: &mut Eval, a: &Args, o: &mut String) {
         return push(o, E_RANGE);
     }
     let s = a.get(0);
-    let len = s.chars().count();
+    let len = strip_markup(s).chars().count();
     if clamp_len(pos) > len || num == 0 {
         return push(o, s);
     }
@@ -153,6 +167,11 @@ fn fun_strdelete(_: &mut Eval, a: &Args, o: &mut String) {
         pos = (pos + num + 1).max(0);
     }
     let (pos, num) = (clamp_len(pos), clamp_len(num));
+    if has_markup(s) {
+        let mut m = crate::markup::Marked::parse(s);
+        m.replace(pos, num, &crate::markup::Marked::default());
+        return m.write(o);
+    }
     let r: String = s
         .chars()
         .enumerate()
@@ -181,7 +200,14 @@ fn rep_or_ins(a: &Args, o: &mut String, inserting: bool) {
     };
     let s = a.get(0);
     let start = clamp_len(start);
-    if start > s.chars().count() {
+    if has_markup(s) || has_markup(src) {
+        let mut m = crate::markup::Marked::parse(s);
+        if start <= m.len() {
+            m.replace(start, len, &crate::markup::Marked::parse(src));
+            return m.write(o);
+        }
+    }
+    if start > strip_markup(s).chars().count() {
         push(o, s);
         if inserting {
             push(o, src);
@@ -199,6 +225,9 @@ fn fun_strreplace(_: &mut Eval, a: &Args, o: &mut String) {
     rep_or_ins(a, o, false)
 }
 fn fun_flip(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::flip(o, a.get(0));
+    }
     let r: String = a.get(0).chars().rev().collect();
     push(o, &r)
 }
@@ -218,8 +247,8 @@ fn fun_after(_: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 fn fun_pos(_: &mut Eval, a: &Args, o: &mut String) {
-    let hay = a.get(1);
-    match hay.find(a.get(0)) {
+    let hay = strip_markup(a.get(1));
+    match hay.find(&*strip_markup(a.get(0))) {
         Some(i) => {
             let n = hay.get(..i).map_or(0, |p| p.chars().count()) + 1;
             push(o, &n.to_string())
@@ -230,7 +259,7 @@ fn fun_pos(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_lpos(_: &mut Eval, a: &Args, o: &mut String) {
     let c = a.get(1).chars().next().unwrap_or(' ');
     let mut first = true;
-    for (i, ch) in a.get(0).chars().enumerate() {
+    for (i, ch) in strip_markup(a.get(0)).chars().enumerate() {
         if ch == c {
             if !first {
                 push(o, " ");
@@ -384,7 +413,13 @@ fn push_spaces_decomposed(o: &mut String, mut spaces: usize, leading: bool, trai
     }
 }
 fn fun_decompose(_: &mut Eval, a: &Args, o: &mut String) {
-    let s = strip_markup(a.get(0));
+    if has_markup(a.get(0)) {
+        return marked_ops::decompose(o, a.get(0), decompose_plain);
+    }
+    decompose_plain(o, a.get(0))
+}
+fn decompose_plain(o: &mut String, s: &str) {
+    let s = strip_markup(s);
     let mut spaces = 0usize;
     let mut leading = true;
     for c in s.chars() {
@@ -432,6 +467,9 @@ fn trim_common(a: &Args, o: &mut String, style_arg: usize, char_arg: usize) {
         a.get(char_arg).chars().collect()
     };
     let s = a.get(0);
+    if has_markup(s) {
+        return marked_ops::trim(o, s, &set, style);
+    }
     let mut t = s;
     if style != Some('l') {
         t = t.trim_end_matches(|c| set.contains(&c));
@@ -481,6 +519,19 @@ fn fun_squish(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &r)
 }
 fn fun_edit(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) || a.all().iter().skip(1).any(|s| has_markup(s)) {
+        let pairs: Vec<(&str, &str)> = a
+            .all()
+            .get(1..)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .filter_map(|p| match p {
+                [x, y] => Some((x.as_str(), y.as_str())),
+                _ => None,
+            })
+            .collect();
+        return marked_ops::edit(o, a.get(0), &pairs);
+    }
     let mut cur = a.get(0).to_string();
     let mut i = 1;
     while i + 1 < a.len() {
