@@ -33,6 +33,7 @@ pub mod json;
 pub mod json_mod;
 pub mod listmatch;
 pub mod lists;
+pub mod listsplit;
 pub mod lockfns;
 pub(crate) mod marked_ops;
 pub mod math;
@@ -44,6 +45,7 @@ pub mod registers;
 pub mod search;
 pub mod sets;
 pub mod sort;
+pub mod strchars;
 pub mod strings;
 pub mod time;
 pub mod timecalc;
@@ -135,6 +137,7 @@ const FAMILIES: &[&[FnDef]] = &[
     control::FUNCTIONS,
     registers::FUNCTIONS,
     strings::FUNCTIONS,
+    strchars::FUNCTIONS,
     ansi::FUNCTIONS,
     format::FUNCTIONS,
     encoding::FUNCTIONS,
