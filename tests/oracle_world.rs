@@ -17,13 +17,8 @@ use common::TestServer;
 use mushd_softcode::{functions, oracle};
 
 /// Families not replayed, and why.
-const SKIPPED_FAMILIES: &[(&str, &str)] = &[
-    ("channels", "channels and their functions are issue 12"),
-    (
-        "ansi_rendered",
-        "mushd keeps no colour markup yet, so nothing renders",
-    ),
-];
+const SKIPPED_FAMILIES: &[(&str, &str)] =
+    &[("channels", "channels and their functions are issue 12")];
 
 /// Functions whose cases are not replayed, and why (they belong to later issues).
 const SKIPPED_FUNCTIONS: &[(&str, &str)] = &[

@@ -15,6 +15,7 @@ pub mod eval;
 pub mod fresh_db;
 pub mod functions;
 pub mod host;
+pub mod markup;
 pub mod oracle;
 pub mod parse;
 pub mod suggest;

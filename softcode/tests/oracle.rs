@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use mushd_softcode::oracle::{called_names, unescape};
-use mushd_softcode::{functions, Context, Eval, FreshDb, Mode};
+use mushd_softcode::{functions, markup, Context, Eval, FreshDb, Mode};
 
 /// Cases where we deliberately differ from the recording (see the oracle README).
 const DELIBERATE: &[(&str, &str)] = &[
@@ -29,7 +29,8 @@ const DELIBERATE: &[(&str, &str)] = &[
 /// (Output text that marks such a case, reason.)
 const NOT_YET: &[(&str, &str)] = &[];
 
-/// Evaluate as `think <expr>` would: notices to #1 first, then the result.
+/// Evaluate as `think <expr>` would: notices to #1 first, then the result, as a player
+/// without the ANSI and COLOR flags receives them (markup stripped).
 pub fn think(expr: &str) -> String {
     let mut db = FreshDb::new();
     let mut ctx = Context::new(1, 1, 1);
@@ -42,12 +43,12 @@ pub fn think(expr: &str) -> String {
         .take_notifications()
         .into_iter()
         .filter(|(who, _)| *who == 1)
-        .map(|(_, t)| t)
+        .map(|(_, t)| markup::for_client(&t, None).into_owned())
         .collect();
     match result {
         Ok(r) => {
             if !r.is_empty() || lines.is_empty() {
-                lines.push(r);
+                lines.push(markup::for_client(&r, None).into_owned());
             }
         }
         Err(_) => lines = vec!["Huh?  (Type \"help\" for help.)".to_string()],

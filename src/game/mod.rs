@@ -358,9 +358,19 @@ pub fn now_secs() -> u64 {
 }
 
 impl Game {
-    /// Sends a line to one connection.
+    /// Sends a line to one connection, rendered for its player (a connection not yet
+    /// logged in gets the 16 colours, as in PennMUSH).
     pub fn tell_handle(&self, handle: Handle, text: &str) {
-        self.ctx.table.send(handle, line_bytes(text));
+        if !mushd_softcode::markup::has_any_markup(text) {
+            return self.ctx.table.send(handle, line_bytes(text));
+        }
+        let player = self.ctx.table.with(handle, |s| s.player).flatten();
+        let format = match player {
+            Some(p) => self.color_format(p),
+            None => Some(mushd_softcode::markup::ColorFormat::Ansi16),
+        };
+        let text = mushd_softcode::markup::for_client(text, format);
+        self.ctx.table.send(handle, line_bytes(&text));
     }
 
     pub fn location_of(&self, who: Dbref) -> Option<Dbref> {

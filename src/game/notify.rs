@@ -7,6 +7,11 @@
 //! and acted on after the command that said it (`deliver_hears`), since a command telling
 //! things holds the game only by shared reference and a listen queues new work.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use mushd_softcode::markup::{self, ColorFormat};
+
 use super::{line_bytes, Game};
 use crate::world::{Dbref, Flags, ObjectKind};
 
@@ -29,6 +34,33 @@ pub struct Heard {
 }
 
 impl Game {
+    /// How much colour `player` gets (PennMUSH's notify_type): COLOR gives the 16
+    /// colours, ANSI alone only hilite, neither none (markup is stripped).
+    pub fn color_format(&self, player: Dbref) -> Option<ColorFormat> {
+        let flags = self.world.get(player)?.flags;
+        if flags.has(Flags::COLOR) {
+            Some(ColorFormat::Ansi16)
+        } else if flags.has(Flags::ANSI) {
+            Some(ColorFormat::Hilite)
+        } else {
+            None
+        }
+    }
+
+    /// `text` as `player` receives it: colour markup rendered for the player's flags,
+    /// or stripped. Borrows, without looking the player up, when there is no markup.
+    pub fn render_for<'a>(&self, player: Dbref, text: &'a str) -> Cow<'a, str> {
+        if !markup::has_any_markup(text) {
+            return Cow::Borrowed(text);
+        }
+        markup::for_client(text, self.color_format(player))
+    }
+
+    /// The bytes of a line for `player`.
+    fn player_line(&self, player: Dbref, text: &str) -> Bytes {
+        line_bytes(&self.render_for(player, text))
+    }
+
     /// Tells one object a line: a player's connections get it; a listening object or a
     /// PUPPET hears it, said by the current command's executor.
     pub fn tell(&self, target: Dbref, text: &str) {
@@ -36,7 +68,9 @@ impl Game {
             return;
         };
         if o.kind == ObjectKind::Player {
-            self.ctx.table.send_player(target, &line_bytes(text));
+            self.ctx
+                .table
+                .send_player(target, &self.player_line(target, text));
         } else if self.listens(target) {
             self.overheard(target, text);
         }
@@ -44,14 +78,29 @@ impl Game {
 
     /// Tells everything in `room` (and the room) but those in `except` a line.
     pub fn tell_room(&self, room: Dbref, except: &[Dbref], text: &str) {
-        let bytes = line_bytes(text);
+        // Rendered once per colour depth (plain text: once).
+        let plain = !markup::has_any_markup(text);
+        let mut rendered: [Option<Bytes>; 4] = Default::default();
         for &who in self.world.contents(room) {
             if except.contains(&who) {
                 continue;
             }
             match self.world.get(who) {
                 Some(o) if o.kind == ObjectKind::Player => {
-                    self.ctx.table.send_player(who, &bytes);
+                    let slot = if plain {
+                        0
+                    } else {
+                        match self.color_format(who) {
+                            None => 0,
+                            Some(ColorFormat::Hilite) => 1,
+                            Some(ColorFormat::Ansi16) => 2,
+                            Some(ColorFormat::Xterm256) => 3,
+                        }
+                    };
+                    if let Some(cell) = rendered.get_mut(slot) {
+                        let bytes = cell.get_or_insert_with(|| self.player_line(who, text));
+                        self.ctx.table.send_player(who, bytes);
+                    }
                 }
                 Some(_) if self.listens(who) => self.overheard(who, text),
                 _ => {}
@@ -93,7 +142,9 @@ impl Game {
     fn pass_on(&self, target: Dbref, h: &Heard, text: &str) {
         match self.world.get(target) {
             Some(o) if o.kind == ObjectKind::Player => {
-                self.ctx.table.send_player(target, &line_bytes(text));
+                self.ctx
+                    .table
+                    .send_player(target, &self.player_line(target, text));
             }
             Some(_) if self.listens(target) => {
                 self.overheard_hop(target, h.speaker, text, h.hops + 1);
@@ -173,7 +224,9 @@ impl Game {
                 let owner = o.owner;
                 if self.location_of(owner) != o.location {
                     let relay = format!("{}> {}", o.short_name(), h.text);
-                    self.ctx.table.send_player(owner, &line_bytes(&relay));
+                    self.ctx
+                        .table
+                        .send_player(owner, &self.player_line(owner, &relay));
                 }
             }
             self.forward(&h);

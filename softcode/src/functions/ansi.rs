@@ -1,214 +1,25 @@
-//! Colour and Pueblo markup: ansi(), stripansi(), render(), tag()/endtag()/tagwrap()/
-//! html().
+//! Colour and Pueblo markup: ansi(), stripansi(), render(), colors(), tag()/endtag()/
+//! tagwrap()/html().
 //!
-//! PennMUSH keeps colour as in-band markup and strips it on output for players without
-//! the ANSI/COLOR flags. mushd does not carry markup through strings yet: ansi() checks
-//! its colour definition exactly as PennMUSH does (same error text) and returns the
-//! text plain, which is what a player without colour sees. `strip_markup` removes both
-//! PennMUSH-style internal markup (`\x02...\x03`) and raw ESC sequences, so text that
-//! arrives with colour from elsewhere still measures and compares as plain text.
+//! ansi() wraps its text in a colour tag (see `crate::markup`); the tag stays on the
+//! text through the string functions and becomes escape codes, or nothing, when a
+//! player receives it. colors() answers from PennMUSH's colour table.
 
 use crate::eval::{push, Args, Eval};
+use crate::functions::control::wild_match;
 use crate::functions::strings::strip_accents;
 use crate::functions::FnDef;
+use crate::markup::render::{render, ColorFormat, Options};
+use crate::markup::{colors, Style};
 
-/// Remove internal markup (`\x02 ... \x03`) and ANSI escape sequences (`ESC [ ... m`).
+/// Remove markup tags and ANSI escape sequences.
 pub fn strip_markup(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\x02', '\x1b']) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut r = String::with_capacity(s.len());
-    let mut it = s.chars().peekable();
-    while let Some(c) = it.next() {
-        match c {
-            '\x02' => {
-                for d in it.by_ref() {
-                    if d == '\x03' {
-                        break;
-                    }
-                }
-            }
-            '\x1b' => {
-                if it.peek() == Some(&'[') {
-                    it.next();
-                    for d in it.by_ref() {
-                        if d.is_ascii_alphabetic() {
-                            break;
-                        }
-                    }
-                }
-            }
-            c => r.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(r)
+    crate::markup::strip(s)
 }
 
-/// Colour names accepted after `+` (the common X11/xterm names; `xtermN` too).
-const COLOR_NAMES: &[&str] = &[
-    "black",
-    "white",
-    "red",
-    "green",
-    "blue",
-    "yellow",
-    "magenta",
-    "cyan",
-    "orange",
-    "purple",
-    "pink",
-    "brown",
-    "gray",
-    "grey",
-    "violet",
-    "gold",
-    "silver",
-    "navy",
-    "maroon",
-    "olive",
-    "teal",
-    "lime",
-    "aqua",
-    "fuchsia",
-    "indigo",
-    "khaki",
-    "salmon",
-    "coral",
-    "tomato",
-    "orchid",
-    "plum",
-    "tan",
-    "beige",
-    "ivory",
-    "lavender",
-    "turquoise",
-    "crimson",
-    "chocolate",
-    "firebrick",
-    "darkred",
-    "darkgreen",
-    "darkblue",
-    "darkorange",
-    "lightblue",
-    "lightgreen",
-    "skyblue",
-    "steelblue",
-    "royalblue",
-    "seagreen",
-    "forestgreen",
-    "springgreen",
-    "chartreuse",
-    "goldenrod",
-    "sienna",
-    "peru",
-    "wheat",
-    "snow",
-    "azure",
-    "mintcream",
-    "honeydew",
-    "aquamarine",
-    "deeppink",
-    "hotpink",
-    "orangered",
-    "darkviolet",
-    "slateblue",
-    "slategray",
-    "dodgerblue",
-    "midnightblue",
-    "cornflowerblue",
-    "cadetblue",
-    "darkcyan",
-    "lightcyan",
-    "yellowgreen",
-    "lawngreen",
-    "palegreen",
-    "darkkhaki",
-    "moccasin",
-    "bisque",
-    "linen",
-];
-
-fn valid_color_name(n: &str) -> bool {
-    let l = n.to_ascii_lowercase();
-    let base = l.trim_end_matches(|c: char| c.is_ascii_digit());
-    if let Some(num) = l.strip_prefix("xterm") {
-        return num.parse::<u16>().is_ok_and(|v| v < 256);
-    }
-    COLOR_NAMES.contains(&base) && l.len() - base.len() <= 1
-}
-
-fn valid_color(tok: &str) -> bool {
-    if let Some(name) = tok.strip_prefix('+') {
-        return valid_color_name(name);
-    }
-    if let Some(hex) = tok.strip_prefix('#') {
-        return hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    if let Some(h) = tok.strip_prefix("0x").or_else(|| tok.strip_prefix("0X")) {
-        return !h.is_empty() && h.len() <= 6 && h.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    if let Some(inner) = tok.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
-        let inner = inner.trim();
-        if let Some(hex) = inner.strip_prefix('#') {
-            return hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit());
-        }
-        let parts: Vec<&str> = inner.split_whitespace().collect();
-        return parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok());
-    }
-    if tok.bytes().all(|b| b.is_ascii_digit()) && !tok.is_empty() {
-        return tok.parse::<u16>().is_ok_and(|v| v < 256);
-    }
-    false
-}
-
-/// Check a colour definition: single-letter codes, then optional `+name`, `#rrggbb`,
-/// `<r g b>`, `0xhex` or xterm numbers, each optionally `fg/bg`.
+/// Whether `spec` is a colour definition ansi() accepts.
 pub fn valid_ansi_spec(spec: &str) -> bool {
-    let mut toks = Vec::new();
-    let mut cur = String::new();
-    let mut in_angle = false;
-    for c in spec.chars() {
-        match c {
-            '<' => {
-                in_angle = true;
-                cur.push(c)
-            }
-            '>' => {
-                in_angle = false;
-                cur.push(c)
-            }
-            c if c.is_whitespace() && !in_angle => {
-                if !cur.is_empty() {
-                    toks.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        toks.push(cur);
-    }
-    for (i, t) in toks.iter().enumerate() {
-        let first = t.chars().next().unwrap_or(' ');
-        if i == 0 && first.is_ascii_alphabetic() {
-            // Letter codes; unknown letters are ignored, but no '/' etc.
-            if !t.chars().all(|c| c.is_ascii_alphabetic()) {
-                return false;
-            }
-            continue;
-        }
-        let mut parts = t.splitn(2, '/');
-        let fg = parts.next().unwrap_or("");
-        if !fg.is_empty() && !valid_color(fg) {
-            return false;
-        }
-        if let Some(bg) = parts.next() {
-            if !valid_color(bg) {
-                return false;
-            }
-        }
-    }
-    true
+    Style::define(spec).is_some()
 }
 
 fn fun_ansi(_: &mut Eval, a: &Args, o: &mut String) {
@@ -217,40 +28,180 @@ fn fun_ansi(_: &mut Eval, a: &Args, o: &mut String) {
         return;
     }
     let codes = strip_markup(a.get(0));
-    if !valid_ansi_spec(&codes) {
-        push(o, "#-1 INVALID ANSI DEFINITION: ");
-        push(o, &codes);
-        push(o, " ");
+    let style = match Style::define(&codes) {
+        Some(st) => st,
+        None => {
+            push(o, "#-1 INVALID ANSI DEFINITION: ");
+            push(o, &codes);
+            push(o, " ");
+            // PennMUSH keeps what it read before the error; an invalid definition
+            // colours nothing we could rely on, so the text goes out plain.
+            Style::default()
+        }
+    };
+    if style.is_null() {
+        return push(o, text);
     }
-    push(o, text)
+    let mut s = String::with_capacity(text.len() + 16);
+    crate::markup::wrap(&style, text, &mut s);
+    push(o, &s)
 }
 fn fun_stripansi(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &strip_markup(a.get(0)))
 }
 fn fun_render(_: &mut Eval, a: &Args, o: &mut String) {
-    let mut s = strip_markup(a.get(0)).into_owned();
+    let mut opt = Options::default();
+    let mut noaccents = false;
     for kind in a.get(1).split_whitespace() {
         match kind.to_ascii_lowercase().as_str() {
-            "ansi" | "markup" | "color" | "colour" => {}
-            "noaccents" => s = strip_accents(&s),
-            "html" => {
-                let mut h = String::new();
-                for c in s.chars() {
-                    match c {
-                        '<' => h.push_str("&lt;"),
-                        '>' => h.push_str("&gt;"),
-                        '&' => h.push_str("&amp;"),
-                        '"' => h.push_str("&quot;"),
-                        '\n' => h.push_str("<br>\n"),
-                        c => h.push(c),
-                    }
-                }
-                s = h;
-            }
+            "ansi" => opt.color = Some(ColorFormat::Xterm256),
+            "markup" => opt.markup = true,
+            "html" => opt.html = true,
+            k if !k.is_empty() && "noaccents".starts_with(k) => noaccents = true,
             _ => return push(o, "#-1 INVALID SECOND ARGUMENT"),
         }
     }
-    push(o, &s)
+    let s = if opt.color.is_none() && !opt.markup && !opt.html {
+        strip_markup(a.get(0)).into_owned()
+    } else {
+        render(a.get(0), opt)
+    };
+    if noaccents {
+        push(o, &strip_accents(&s))
+    } else {
+        push(o, &s)
+    }
+}
+
+/// colors(), colors(<pattern>), colors(<colour>, <format>).
+fn fun_colors(_: &mut Eval, a: &Args, o: &mut String) {
+    if a.len() < 2 {
+        let pat = a.get(0);
+        let mut first = true;
+        for e in colors::all() {
+            let shown = if pat.is_empty() {
+                !e.name.starts_with("xterm")
+            } else {
+                wild_match(pat, e.name)
+            };
+            if shown {
+                if !first {
+                    push(o, " ");
+                }
+                first = false;
+                push(o, e.name);
+            }
+        }
+        return;
+    }
+    let Some(st) = Style::define(a.get(0)) else {
+        return push(o, "#-1 INVALID COLOR");
+    };
+    let bare = |c: &str, normal: &str| c.is_empty() || c == "n" || c == normal;
+    if bare(st.fg.as_str(), "d") && bare(st.bg.as_str(), "D") {
+        return push(o, "#-1 COLORS() REQUIRES AT LEAST ONE COLOR");
+    }
+    let mut format = "hex";
+    let mut styles = false;
+    for w in a.get(1).split(' ').filter(|w| !w.is_empty()) {
+        match w {
+            "hex" | "x" => format = "hex",
+            "16color" | "c" => format = "16",
+            "256color" | "xterm256" | "d" => format = "256",
+            "xterm256x" | "h" => format = "256x",
+            "rgb" | "r" => format = "rgb",
+            "name" => format = "name",
+            "auto" => format = "auto",
+            "styles" => styles = true,
+            _ => return push(o, "#-1 INVALID ARGUMENT"),
+        }
+    }
+    push(o, &describe_colors(&st, format, styles))
+}
+
+/// colors(<colour>, <format>) for a parsed definition.
+fn describe_colors(st: &Style, format: &str, styles: bool) -> String {
+    use crate::markup::style::{FLASH, HILITE, INVERT, UNDERSCORE};
+    let mut s = String::new();
+    let hilite = st.bits & HILITE != 0;
+    if styles {
+        if st.fg.is_none() && hilite {
+            s.push('h');
+        }
+        for (bit, c) in [(UNDERSCORE, 'u'), (FLASH, 'f'), (INVERT, 'i')] {
+            if st.bits & bit != 0 {
+                s.push(c);
+            }
+        }
+    }
+    for (i, color) in [st.fg, st.bg].iter().enumerate() {
+        let bg = i == 1;
+        let c = color.as_str();
+        if c.is_empty() {
+            continue;
+        }
+        if bg && format != "16" && format != "auto" {
+            s.push('/');
+        }
+        let hi = !bg && hilite;
+        match format {
+            "auto" => {
+                if bg && !st.fg.is_none() {
+                    if !st.fg.is_letter() && color.is_letter() {
+                        s.push(' ');
+                    } else if !color.is_letter() {
+                        s.push('/');
+                    }
+                }
+                s.push_str(c);
+                if !bg && color.is_letter() && hilite {
+                    s.push('h');
+                }
+            }
+            "hex" => s.push_str(&format!("#{:06x}", colors::to_rgb(c, hi))),
+            "rgb" => {
+                let v = colors::to_rgb(c, hi);
+                s.push_str(&format!(
+                    "{} {} {}",
+                    (v >> 16) & 0xff,
+                    (v >> 8) & 0xff,
+                    v & 0xff
+                ));
+            }
+            "16" => {
+                let (code, needs_hilite) = colors::map_16(c, bg);
+                let base = if bg { 40 } else { 30 };
+                match code
+                    .checked_sub(base)
+                    .and_then(|n| colors::PALETTE_16.get(n as usize))
+                {
+                    Some((l, _)) if code != 0 => {
+                        s.push(char::from(if bg { l.to_ascii_uppercase() } else { *l }))
+                    }
+                    _ => s.push(if bg { 'D' } else { 'd' }),
+                }
+                if !bg && (needs_hilite || hilite) {
+                    s.push('h');
+                }
+            }
+            "256" => s.push_str(&colors::map_256(c, hi).to_string()),
+            "256x" => s.push_str(&format!("{:x}", colors::map_256(c, hi))),
+            _ => {
+                let rgb = colors::to_rgb(c, false);
+                let names: Vec<&str> = colors::all()
+                    .iter()
+                    .filter(|e| e.rgb == rgb && !e.name.starts_with("xterm"))
+                    .map(|e| e.name)
+                    .collect();
+                if names.is_empty() {
+                    s.push_str("#-1 NO MATCHING COLOR NAME");
+                } else {
+                    s.push_str(&names.join(" "));
+                }
+            }
+        }
+    }
+    s
 }
 /// Pueblo tags are markup: invisible to a player without Pueblo.
 fn fun_tag(_: &mut Eval, _: &Args, _: &mut String) {}
@@ -260,6 +211,7 @@ fn fun_tagwrap(_: &mut Eval, a: &Args, o: &mut String) {
 
 pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("ANSI", 2, 2, fun_ansi).comma_last(),
+    FnDef::new("COLORS", 0, 2, fun_colors),
     FnDef::new("ENDTAG", 1, 1, fun_tag),
     FnDef::new("HTML", 1, 1, fun_tag).perm(crate::functions::Perm::Wizard),
     FnDef::new("RENDER", 2, 2, fun_render),
@@ -283,8 +235,13 @@ mod tests {
     }
 
     #[test]
-    fn strip() {
-        assert_eq!(strip_markup("a\x02c/r\x03b\x1b[31mc"), "abc");
-        assert_eq!(strip_markup("\x02unterminated"), "");
+    fn describe() {
+        let d = |spec: &str, f: &str| describe_colors(&Style::define(spec).unwrap(), f, false);
+        assert_eq!(d("+red", "hex"), "#ff0000");
+        assert_eq!(d("+red", "16"), "rh");
+        assert_eq!(d("/+yellow", "16"), "Y");
+        // PennMUSH writes the hilite after a letter colour (its help shows "hy").
+        assert_eq!(d("+blue huyG/+black", "auto"), "yh/+black");
+        assert_eq!(d("#ff0000", "name"), "red red1");
     }
 }

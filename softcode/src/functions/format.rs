@@ -8,6 +8,7 @@ use crate::functions::lists::split_list;
 use crate::functions::math::{E_INT, E_INTS, E_UINT};
 use crate::functions::strings::{push_chars, push_fill, uint_arg};
 use crate::functions::FnDef;
+use crate::markup::{has_markup, Marked};
 
 /// `n` characters of repeated `fill` (PennMUSH's multi-character fill strings).
 pub(crate) fn fill_str(fill: &str, n: usize) -> String {
@@ -141,8 +142,19 @@ fn fun_wrap(_: &mut Eval, a: &Args, o: &mut String) {
     let first = usize::try_from(first)
         .unwrap_or(MAX_OUTPUT)
         .min(MAX_OUTPUT + 1);
-    let t = strip_markup(text);
-    let cs: Vec<char> = t.chars().collect();
+    // With colour markup, lines are cut from the marked text so each keeps its colour.
+    let marked = has_markup(text).then(|| Marked::parse(text));
+    let cs: Vec<char> = match &marked {
+        Some(m) => m.chars().to_vec(),
+        None => strip_markup(text).chars().collect(),
+    };
+    let put = |o: &mut String, from: usize, n: usize| match &marked {
+        Some(m) => m.slice(from, n).write(o),
+        None => {
+            let part: String = cs.get(from..).unwrap_or(&[]).iter().take(n).collect();
+            push(o, &part);
+        }
+    };
     let mut pos = 0;
     let mut line = 0;
     while pos < cs.len() && o.len() < MAX_OUTPUT {
@@ -154,14 +166,12 @@ fn fun_wrap(_: &mut Eval, a: &Args, o: &mut String) {
         let rest = cs.get(pos..).unwrap_or(&[]);
         match wraplen(rest, lw) {
             None => {
-                let part: String = rest.iter().take(lw - 1).collect();
-                push(o, &part);
+                put(o, pos, lw - 1);
                 push(o, "-");
                 pos += lw - 1;
             }
             Some(n) => {
-                let part: String = rest.iter().take(n).collect();
-                push(o, &part);
+                put(o, pos, n);
                 let mut skip = n;
                 if rest.get(n) == Some(&'\r') {
                     skip += 1;

@@ -4,7 +4,7 @@
 
 use crate::context::IterFrame;
 use crate::eval::{push, push_i64, Args, Eval, E_NOTVIS, E_RECURSION, MAX_OUTPUT};
-use crate::functions::lists::{osep_arg, sep_arg, split_sep, E_SEP};
+use crate::functions::lists::{osep_arg, sep_arg, split_sep, split_sep_m, E_SEP};
 use crate::functions::math::{parse_int, truthy, E_INT};
 use crate::functions::{FnDef, MANY};
 use crate::host::Dbref;
@@ -176,7 +176,8 @@ fn fun_map(ev: &mut Eval, a: &Args, o: &mut String) {
         return push(o, E_SEP);
     };
     let osep = osep_arg(a, 3, sep);
-    let items = split_sep(a.get(1), sep);
+    let mut h = Vec::new();
+    let items = split_sep_m(a.get(1), sep, &mut h);
     if items.is_empty() {
         return;
     }
@@ -202,7 +203,8 @@ fn fun_fold(ev: &mut Eval, a: &Args, o: &mut String) {
     let Some(sep) = sep_arg(a, 3) else {
         return push(o, E_SEP);
     };
-    let items = split_sep(a.get(1), sep);
+    let mut h = Vec::new();
+    let items = split_sep_m(a.get(1), sep, &mut h);
     let (mut base, mut i) = if a.len() >= 3 {
         (a.get(2).to_string(), 0)
     } else {
@@ -233,7 +235,8 @@ fn filter_common(ev: &mut Eval, a: &Args, o: &mut String, boolean: bool) {
         return push(o, E_SEP);
     };
     let osep = osep_arg(a, 3, sep);
-    let items = split_sep(a.get(1), sep);
+    let mut h = Vec::new();
+    let items = split_sep_m(a.get(1), sep, &mut h);
     let extra: Vec<&str> = a.all().iter().skip(4).map(|s| s.as_str()).collect();
     with_ufun(ev, a.get(0), o, |ev, sc, uf, o| {
         let mut r = String::new();
@@ -277,7 +280,8 @@ fn fun_step(ev: &mut Eval, a: &Args, o: &mut String) {
         return push(o, E_SEP);
     };
     let osep = osep_arg(a, 4, sep);
-    let items = split_sep(a.get(1), sep);
+    let mut h = Vec::new();
+    let items = split_sep_m(a.get(1), sep, &mut h);
     if items.is_empty() {
         return;
     }

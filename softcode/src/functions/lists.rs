@@ -4,89 +4,13 @@
 use crate::context::IterFrame;
 use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, MAX_OUTPUT};
 use crate::functions::math::{fmt_number, parse_int, parse_number, E_INTS, E_NUM};
-use crate::functions::FnDef;
+use crate::functions::{marked_ops, FnDef};
+use crate::markup::has_markup;
 use crate::parse::Token;
 
-/// PennMUSH's "#-1 SEPARATOR MUST BE ONE CHARACTER".
-pub const E_SEP: &str = "#-1 SEPARATOR MUST BE ONE CHARACTER";
-
-/// Split `list` on `delim` as PennMUSH does: a space delimiter trims and collapses.
-pub fn split_list<'a>(list: &'a str, delim: &str) -> Vec<&'a str> {
-    if delim.is_empty() || delim == " " {
-        split_spaces(list)
-    } else if list.is_empty() {
-        Vec::new()
-    } else {
-        list.split(delim).collect()
-    }
-}
-
-/// The non-empty runs between spaces (`split(' ')` without the empty pieces), by bytes.
-fn split_spaces(list: &str) -> Vec<&str> {
-    let b = list.as_bytes();
-    let mut v = Vec::with_capacity(b.len() / 4 + 1);
-    let mut start = None;
-    for (i, &c) in b.iter().enumerate() {
-        match (c == b' ', start) {
-            (true, Some(s)) => {
-                v.extend(list.get(s..i));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        v.extend(list.get(s..));
-    }
-    v
-}
-
-/// Split on a one-character separator (PennMUSH's list2arr): a space trims the list and
-/// collapses runs of spaces; any other separator keeps empty elements.
-pub fn split_sep(list: &str, sep: char) -> Vec<&str> {
-    if sep == ' ' {
-        split_spaces(list)
-    } else if list.is_empty() {
-        Vec::new()
-    } else {
-        list.split(sep).collect()
-    }
-}
-
-/// Separator argument `i` (PennMUSH's delim_check): absent or empty is a space; more
-/// than one character is an error (None).
-pub fn sep_arg(a: &Args, i: usize) -> Option<char> {
-    let s = a.get(i);
-    let mut it = s.chars();
-    match (it.next(), it.next()) {
-        (None, _) => Some(' '),
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
-}
-
-/// Output separator argument `i`, defaulting to the input separator.
-pub fn osep_arg(a: &Args, i: usize, sep: char) -> String {
-    if a.len() > i {
-        a.get(i).to_string()
-    } else {
-        sep.to_string()
-    }
-}
-
-/// Join `items` with `sep` into `o` through the cap.
-pub fn join_into<'a>(o: &mut String, items: impl IntoIterator<Item = &'a str>, sep: &str) {
-    for (i, w) in items.into_iter().enumerate() {
-        if i > 0 {
-            push(o, sep);
-        }
-        push(o, w);
-        if o.len() >= MAX_OUTPUT {
-            break;
-        }
-    }
-}
+pub use crate::functions::listsplit::{
+    join_into, osep_arg, sep_arg, split_list, split_list_m, split_sep, split_sep_m, E_SEP,
+};
 
 /// PennMUSH's find_list_position: 1-based index of `s` in a list of `total` (negative
 /// counts from the end), or None. `insert` allows one past the end for negatives.
@@ -143,6 +67,12 @@ fn fun_words(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_first(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
     let list = a.get(0);
+    if has_markup(list) {
+        if let Some(w) = marked_ops::split_items(list, sep).first() {
+            push(o, w);
+        }
+        return;
+    }
     let w = if sep == ' ' {
         list.split(' ').find(|s| !s.is_empty())
     } else if list.is_empty() {
@@ -156,12 +86,16 @@ fn fun_first(_: &mut Eval, a: &Args, o: &mut String) {
 }
 fn fun_last(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
-    if let Some(w) = split_sep(a.get(0), sep).last() {
+    let mut h = Vec::new();
+    if let Some(w) = split_sep_m(a.get(0), sep, &mut h).last() {
         push(o, w)
     }
 }
 fn fun_rest(_: &mut Eval, a: &Args, o: &mut String) {
     let sep = sep_or_err!(a, 1, o);
+    if has_markup(a.get(0)) {
+        return marked_ops::rest(o, a.get(0), sep);
+    }
     let s = if sep == ' ' {
         a.get(0).trim_start_matches(' ')
     } else {
@@ -254,7 +188,8 @@ fn fun_extract(_: &mut Eval, a: &Args, o: &mut String) {
     {
         return push(o, E_INTS);
     }
-    let w = split_sep(a.get(0), sep);
+    let mut h = Vec::new();
+    let w = split_sep_m(a.get(0), sep, &mut h);
     let n = w.len();
     let start = if a.len() > 1 {
         list_position(a.get(1), n, false).map_or(-1, |p| p as i64 - 1)
@@ -518,7 +453,8 @@ fn fun_iter(ev: &mut Eval, a: &Args, o: &mut String) {
     } else {
         " ".to_string()
     };
-    let items = split_list(&list, &d);
+    let mut h = Vec::new();
+    let items = split_list_m(&list, &d, &mut h);
     ev.ctx.iter.push(IterFrame::default());
     let mut pos = String::new();
     for (n, item) in items.iter().enumerate() {

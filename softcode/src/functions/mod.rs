@@ -33,7 +33,9 @@ pub mod json;
 pub mod json_mod;
 pub mod listmatch;
 pub mod lists;
+pub mod listsplit;
 pub mod lockfns;
+pub(crate) mod marked_ops;
 pub mod math;
 pub mod mathmore;
 pub mod misc;
@@ -43,6 +45,7 @@ pub mod registers;
 pub mod search;
 pub mod sets;
 pub mod sort;
+pub mod strchars;
 pub mod strings;
 pub mod time;
 pub mod timecalc;
@@ -134,6 +137,7 @@ const FAMILIES: &[&[FnDef]] = &[
     control::FUNCTIONS,
     registers::FUNCTIONS,
     strings::FUNCTIONS,
+    strchars::FUNCTIONS,
     ansi::FUNCTIONS,
     format::FUNCTIONS,
     encoding::FUNCTIONS,

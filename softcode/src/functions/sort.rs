@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use crate::eval::{push, Args, Eval};
 use crate::functions::functional::{call, enter, fetch_ufun, leave};
-use crate::functions::lists::{join_into, osep_arg, sep_arg, split_sep, E_SEP};
+use crate::functions::lists::{join_into, osep_arg, sep_arg, split_sep, split_sep_m, E_SEP};
 use crate::functions::math::{atoi_prefix, parse_int, parse_number};
 use crate::functions::FnDef;
 use crate::host::Dbref;
@@ -259,7 +259,10 @@ fn magic_key(ev: &Eval, s: &str) -> String {
 pub fn build(ev: &Eval, items: &[&str], t: &SortType) -> Vec<Rec> {
     items
         .iter()
-        .map(|s| {
+        .map(|raw| {
+            // Colour markup does not count in comparisons (a byte scan when absent).
+            let plain = crate::markup::strip(raw);
+            let s: &str = &plain;
             let db = if t.is_db() { parse_dbref(ev, s) } else { 0 };
             let live = db >= 0;
             let key = match t.kind {
@@ -447,7 +450,8 @@ fn fun_sort(ev: &mut Eval, a: &Args, o: &mut String) {
         return push(o, E_SEP);
     };
     let osep = osep_arg(a, 3, sep);
-    let items = split_sep(a.get(0), sep);
+    let mut h = Vec::new();
+    let items = split_sep_m(a.get(0), sep, &mut h);
     let t = type_arg(a, 1, &items);
     let idx = sort_indices(ev, &items, &t);
     join_into(o, idx.iter().filter_map(|i| items.get(*i).copied()), &osep);

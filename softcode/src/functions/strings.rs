@@ -7,8 +7,11 @@
 
 use crate::eval::{push, push_char, Args, Eval, E_ARGRANGE, MAX_OUTPUT};
 use crate::functions::ansi::strip_markup;
+use crate::functions::marked_ops;
 use crate::functions::math::{parse_int, parse_number, E_INT, E_INTS, E_RANGE, E_UINT};
+pub(crate) use crate::functions::strchars::{is_special, strip_accents};
 use crate::functions::{FnDef, Perm, MANY};
+use crate::markup::has_markup;
 use crate::parse::{self, Mode};
 
 /// Strict integer (Penn's `is_integer`): optional sign and digits, surrounding spaces.
@@ -43,6 +46,9 @@ pub(crate) fn push_fill(o: &mut String, c: char, n: usize) {
 
 /// Push the characters `[start, start+len)` of `s`.
 pub(crate) fn push_chars(o: &mut String, s: &str, start: usize, len: usize) {
+    if has_markup(s) {
+        return marked_ops::slice(o, s, start, len);
+    }
     let sub: String = s.chars().skip(start).take(len).collect();
     push(o, &sub)
 }
@@ -51,13 +57,22 @@ fn fun_strlen(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &strip_markup(a.get(0)).chars().count().to_string())
 }
 fn fun_ucstr(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::case(o, a.get(0), true);
+    }
     push(o, &a.get(0).to_uppercase())
 }
 fn fun_lcstr(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::case(o, a.get(0), false);
+    }
     push(o, &a.get(0).to_lowercase())
 }
 fn fun_capstr(_: &mut Eval, a: &Args, o: &mut String) {
     let s = a.get(0);
+    if has_markup(s) {
+        return marked_ops::capitalize(o, s);
+    }
     let mut it = s.chars();
     if let Some(c) = it.next() {
         let up: String = c.to_uppercase().collect();
@@ -118,7 +133,7 @@ fn fun_right(_: &mut Eval, a: &Args, o: &mut String) {
         Some(n) if n < 0 => push(o, E_RANGE),
         Some(n) => {
             let s = a.get(0);
-            let len = s.chars().count();
+            let len = strip_markup(s).chars().count();
             let n = clamp_len(n);
             push_chars(o, s, len.saturating_sub(n), n)
         }
@@ -145,7 +160,7 @@ fn fun_strdelete(_: &mut Eval, a: &Args, o: &mut String) {
         return push(o, E_RANGE);
     }
     let s = a.get(0);
-    let len = s.chars().count();
+    let len = strip_markup(s).chars().count();
     if clamp_len(pos) > len || num == 0 {
         return push(o, s);
     }
@@ -153,6 +168,11 @@ fn fun_strdelete(_: &mut Eval, a: &Args, o: &mut String) {
         pos = (pos + num + 1).max(0);
     }
     let (pos, num) = (clamp_len(pos), clamp_len(num));
+    if has_markup(s) {
+        let mut m = crate::markup::Marked::parse(s);
+        m.replace(pos, num, &crate::markup::Marked::default());
+        return m.write(o);
+    }
     let r: String = s
         .chars()
         .enumerate()
@@ -181,7 +201,14 @@ fn rep_or_ins(a: &Args, o: &mut String, inserting: bool) {
     };
     let s = a.get(0);
     let start = clamp_len(start);
-    if start > s.chars().count() {
+    if has_markup(s) || has_markup(src) {
+        let mut m = crate::markup::Marked::parse(s);
+        if start <= m.len() {
+            m.replace(start, len, &crate::markup::Marked::parse(src));
+            return m.write(o);
+        }
+    }
+    if start > strip_markup(s).chars().count() {
         push(o, s);
         if inserting {
             push(o, src);
@@ -199,6 +226,9 @@ fn fun_strreplace(_: &mut Eval, a: &Args, o: &mut String) {
     rep_or_ins(a, o, false)
 }
 fn fun_flip(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) {
+        return marked_ops::flip(o, a.get(0));
+    }
     let r: String = a.get(0).chars().rev().collect();
     push(o, &r)
 }
@@ -218,8 +248,8 @@ fn fun_after(_: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 fn fun_pos(_: &mut Eval, a: &Args, o: &mut String) {
-    let hay = a.get(1);
-    match hay.find(a.get(0)) {
+    let hay = strip_markup(a.get(1));
+    match hay.find(&*strip_markup(a.get(0))) {
         Some(i) => {
             let n = hay.get(..i).map_or(0, |p| p.chars().count()) + 1;
             push(o, &n.to_string())
@@ -230,7 +260,7 @@ fn fun_pos(_: &mut Eval, a: &Args, o: &mut String) {
 fn fun_lpos(_: &mut Eval, a: &Args, o: &mut String) {
     let c = a.get(1).chars().next().unwrap_or(' ');
     let mut first = true;
-    for (i, ch) in a.get(0).chars().enumerate() {
+    for (i, ch) in strip_markup(a.get(0)).chars().enumerate() {
         if ch == c {
             if !first {
                 push(o, " ");
@@ -264,159 +294,6 @@ fn fun_alphamin(_: &mut Eval, a: &Args, o: &mut String) {
         push(o, m)
     }
 }
-fn printable(c: u32) -> bool {
-    (32..127).contains(&c)
-}
-fn fun_chr(_: &mut Eval, a: &Args, o: &mut String) {
-    let t = a.get(0).trim();
-    let Some(n) = (if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        Some(t.parse::<u64>().unwrap_or(u64::MAX))
-    } else {
-        None
-    }) else {
-        return push(o, E_UINT);
-    };
-    if n > 255 {
-        push(o, "#-1 THIS ISN'T UNICODE")
-    } else if let Some(c) = u32::try_from(n)
-        .ok()
-        .filter(|c| printable(*c))
-        .and_then(char::from_u32)
-    {
-        push_char(o, c)
-    } else {
-        push(o, "#-1 UNPRINTABLE CHARACTER")
-    }
-}
-fn fun_ord(_: &mut Eval, a: &Args, o: &mut String) {
-    let s = strip_markup(a.get(0));
-    let mut it = s.chars();
-    match (it.next(), it.next()) {
-        (Some(c), None) => {
-            if printable(u32::from(c)) || (u32::from(c) > 159 && !c.is_control()) {
-                push(o, &u32::from(c).to_string())
-            } else {
-                push(o, "#-1 UNPRINTABLE CHARACTER")
-            }
-        }
-        _ => push(o, "#-1 FUNCTION (ORD) EXPECTS ONE CHARACTER"),
-    }
-}
-fn fun_brackets(_: &mut Eval, a: &Args, o: &mut String) {
-    let mut n = [0usize; 6];
-    for c in a.get(0).chars() {
-        let i = match c {
-            '[' => 0,
-            ']' => 1,
-            '(' => 2,
-            ')' => 3,
-            '{' => 4,
-            '}' => 5,
-            _ => continue,
-        };
-        if let Some(x) = n.get_mut(i) {
-            *x += 1;
-        }
-    }
-    let v: Vec<String> = n.iter().map(|x| x.to_string()).collect();
-    push(o, &v.join(" "))
-}
-
-/// PennMUSH's `escaped_chars`: characters the parser treats specially.
-pub(crate) fn is_special(c: char) -> bool {
-    matches!(
-        c,
-        '$' | '%' | '(' | ')' | ',' | ';' | '[' | '\\' | ']' | '^' | '{' | '}'
-    )
-}
-fn fun_escape(_: &mut Eval, a: &Args, o: &mut String) {
-    let s = a.get(0);
-    if s.is_empty() {
-        return;
-    }
-    push(o, "\\");
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && is_special(c) {
-            push(o, "\\");
-        }
-        push_char(o, c);
-    }
-}
-fn fun_secure(_: &mut Eval, a: &Args, o: &mut String) {
-    let r: String = a
-        .get(0)
-        .chars()
-        .map(|c| if is_special(c) { ' ' } else { c })
-        .collect();
-    push(o, &r)
-}
-fn push_spaces_decomposed(o: &mut String, mut spaces: usize, leading: bool, trailing: bool) {
-    if spaces >= 5 {
-        return push(o, &format!("[space({spaces})]"));
-    }
-    if trailing {
-        spaces -= 1;
-        if spaces > 0 && leading {
-            spaces -= 1;
-            push(o, "%b");
-        }
-        while spaces > 0 {
-            push(o, " ");
-            spaces -= 1;
-            if spaces > 0 {
-                spaces -= 1;
-                push(o, "%b");
-            }
-        }
-        return push(o, "%b");
-    }
-    if leading {
-        spaces -= 1;
-        push(o, "%b");
-    }
-    while spaces > 0 {
-        push(o, " ");
-        spaces -= 1;
-        if spaces > 0 {
-            spaces -= 1;
-            push(o, "%b");
-        }
-    }
-}
-fn fun_decompose(_: &mut Eval, a: &Args, o: &mut String) {
-    let s = strip_markup(a.get(0));
-    let mut spaces = 0usize;
-    let mut leading = true;
-    for c in s.chars() {
-        if c == ' ' {
-            spaces += 1;
-            continue;
-        }
-        if spaces > 0 {
-            push_spaces_decomposed(o, spaces, leading, false);
-        }
-        spaces = 0;
-        leading = false;
-        match c {
-            '\n' => push(o, "%r"),
-            '\t' => push(o, "%t"),
-            '\x07' => push(o, "[beep()]"),
-            c => {
-                if is_special(c) {
-                    push(o, "\\");
-                }
-                push_char(o, c);
-            }
-        }
-        if o.len() >= MAX_OUTPUT {
-            return;
-        }
-    }
-    if spaces > 0 {
-        push_spaces_decomposed(o, spaces, leading, true);
-    }
-}
-
 fn trim_common(a: &Args, o: &mut String, style_arg: usize, char_arg: usize) {
     let style = if a.len() > style_arg {
         a.get(style_arg)
@@ -432,6 +309,9 @@ fn trim_common(a: &Args, o: &mut String, style_arg: usize, char_arg: usize) {
         a.get(char_arg).chars().collect()
     };
     let s = a.get(0);
+    if has_markup(s) {
+        return marked_ops::trim(o, s, &set, style);
+    }
     let mut t = s;
     if style != Some('l') {
         t = t.trim_end_matches(|c| set.contains(&c));
@@ -481,6 +361,19 @@ fn fun_squish(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &r)
 }
 fn fun_edit(_: &mut Eval, a: &Args, o: &mut String) {
+    if has_markup(a.get(0)) || a.all().iter().skip(1).any(|s| has_markup(s)) {
+        let pairs: Vec<(&str, &str)> = a
+            .all()
+            .get(1..)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .filter_map(|p| match p {
+                [x, y] => Some((x.as_str(), y.as_str())),
+                _ => None,
+            })
+            .collect();
+        return marked_ops::edit(o, a.get(0), &pairs);
+    }
     let mut cur = a.get(0).to_string();
     let mut i = 1;
     while i + 1 < a.len() {
@@ -522,72 +415,6 @@ fn fun_edit(_: &mut Eval, a: &Args, o: &mut String) {
     push(o, &cur)
 }
 
-/// Expand `tr()` ranges (`a-z`, also descending `z-a`).
-fn tr_expand(s: &str) -> Option<Vec<char>> {
-    let cs: Vec<char> = s.chars().collect();
-    let mut v = Vec::new();
-    let mut i = 0;
-    while let Some(&c) = cs.get(i) {
-        if c.is_control() && c != '\n' {
-            return None;
-        }
-        if cs.get(i + 1) == Some(&'-') {
-            if let Some(&d) = cs.get(i + 2) {
-                let (x, y) = (u32::from(c), u32::from(d));
-                if x <= y {
-                    v.extend((x..=y).filter_map(char::from_u32).take(MAX_OUTPUT));
-                } else {
-                    v.extend((y..=x).rev().filter_map(char::from_u32).take(MAX_OUTPUT));
-                }
-                if v.len() > MAX_OUTPUT {
-                    return Some(v);
-                }
-                i += 3;
-                continue;
-            }
-        }
-        v.push(c);
-        i += 1;
-    }
-    Some(v)
-}
-fn fun_tr(_: &mut Eval, a: &Args, o: &mut String) {
-    let (Some(from), Some(to)) = (
-        tr_expand(&strip_markup(a.get(1))),
-        tr_expand(&strip_markup(a.get(2))),
-    ) else {
-        return push(o, "#-1 TR CANNOT ACCEPT NONPRINTING CHARS");
-    };
-    if from.len() != to.len() {
-        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
-    }
-    let map: std::collections::HashMap<char, char> =
-        from.iter().copied().zip(to.iter().copied()).collect();
-    let r: String = a
-        .get(0)
-        .chars()
-        .map(|c| map.get(&c).copied().unwrap_or(c))
-        .collect();
-    push(o, &r)
-}
-fn fun_merge(_: &mut Eval, a: &Args, o: &mut String) {
-    let set: Vec<char> = if a.get(2).is_empty() {
-        vec![' ']
-    } else {
-        strip_markup(a.get(2)).chars().collect()
-    };
-    let s1: Vec<char> = a.get(0).chars().collect();
-    let s2: Vec<char> = a.get(1).chars().collect();
-    if s1.len() != s2.len() {
-        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
-    }
-    let r: String = s1
-        .iter()
-        .zip(s2.iter())
-        .map(|(x, y)| if set.contains(x) { *y } else { *x })
-        .collect();
-    push(o, &r)
-}
 fn fun_comp(ev: &mut Eval, a: &Args, o: &mut String) {
     let ty = if a.len() == 3 {
         match a.get(2).chars().next() {
@@ -707,139 +534,32 @@ fn fun_s(ev: &mut Eval, a: &Args, o: &mut String) {
     }
 }
 
-/// Latin-1 letters with accents, as (accented, base, accent mark) for accent() and
-/// stripaccents().
-const ACCENTS: &[(char, char, char)] = &[
-    ('À', 'A', '`'),
-    ('Á', 'A', '\''),
-    ('Â', 'A', '^'),
-    ('Ã', 'A', '~'),
-    ('Ä', 'A', ':'),
-    ('Å', 'A', 'o'),
-    ('Ç', 'C', ','),
-    ('È', 'E', '`'),
-    ('É', 'E', '\''),
-    ('Ê', 'E', '^'),
-    ('Ë', 'E', ':'),
-    ('Ì', 'I', '`'),
-    ('Í', 'I', '\''),
-    ('Î', 'I', '^'),
-    ('Ï', 'I', ':'),
-    ('Ñ', 'N', '~'),
-    ('Ò', 'O', '`'),
-    ('Ó', 'O', '\''),
-    ('Ô', 'O', '^'),
-    ('Õ', 'O', '~'),
-    ('Ö', 'O', ':'),
-    ('Ù', 'U', '`'),
-    ('Ú', 'U', '\''),
-    ('Û', 'U', '^'),
-    ('Ü', 'U', ':'),
-    ('Ý', 'Y', '\''),
-    ('à', 'a', '`'),
-    ('á', 'a', '\''),
-    ('â', 'a', '^'),
-    ('ã', 'a', '~'),
-    ('ä', 'a', ':'),
-    ('å', 'a', 'o'),
-    ('ç', 'c', ','),
-    ('è', 'e', '`'),
-    ('é', 'e', '\''),
-    ('ê', 'e', '^'),
-    ('ë', 'e', ':'),
-    ('ì', 'i', '`'),
-    ('í', 'i', '\''),
-    ('î', 'i', '^'),
-    ('ï', 'i', ':'),
-    ('ñ', 'n', '~'),
-    ('ò', 'o', '`'),
-    ('ó', 'o', '\''),
-    ('ô', 'o', '^'),
-    ('õ', 'o', '~'),
-    ('ö', 'o', ':'),
-    ('ù', 'u', '`'),
-    ('ú', 'u', '\''),
-    ('û', 'u', '^'),
-    ('ü', 'u', ':'),
-    ('ý', 'y', '\''),
-    ('ÿ', 'y', ':'),
-];
-fn fun_accent(_: &mut Eval, a: &Args, o: &mut String) {
-    let s: Vec<char> = a.get(0).chars().collect();
-    let t: Vec<char> = a.get(1).chars().collect();
-    if s.len() != t.len() {
-        return push(o, "#-1 STRING LENGTHS MUST BE EQUAL");
-    }
-    let r: String = s
-        .iter()
-        .zip(t.iter())
-        .map(|(c, m)| {
-            ACCENTS
-                .iter()
-                .find(|(_, b, k)| b == c && k == m)
-                .map_or(*c, |(x, _, _)| *x)
-        })
-        .collect();
-    push(o, &r)
-}
-/// Replace accented Latin letters by their base letters.
-pub(crate) fn strip_accents(s: &str) -> String {
-    let mut r = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            'ß' => r.push_str("ss"),
-            'Æ' => r.push_str("AE"),
-            'æ' => r.push_str("ae"),
-            'Ø' => r.push('O'),
-            'ø' => r.push('o'),
-            c => r.push(
-                ACCENTS
-                    .iter()
-                    .find(|(x, _, _)| *x == c)
-                    .map_or(c, |(_, b, _)| *b),
-            ),
-        }
-    }
-    r
-}
-fn fun_stripaccents(_: &mut Eval, a: &Args, o: &mut String) {
-    push(o, &strip_accents(a.get(0)))
-}
-
 pub(crate) const FUNCTIONS: &[FnDef] = &[
-    FnDef::new("ACCENT", 2, 2, fun_accent),
     FnDef::new("AFTER", 2, 2, fun_after),
     FnDef::new("ALPHAMAX", 1, MANY, fun_alphamax),
     FnDef::new("ALPHAMIN", 1, MANY, fun_alphamin),
     FnDef::new("ART", 1, 1, fun_art),
     FnDef::new("BEEP", 0, 1, fun_beep).perm(Perm::Wizard),
     FnDef::new("BEFORE", 2, 2, fun_before),
-    FnDef::new("BRACKETS", 1, 1, fun_brackets),
     FnDef::new("CAPSTR", 1, 1, fun_capstr).comma_last(),
     FnDef::new("CAT", 1, MANY, fun_cat),
-    FnDef::new("CHR", 1, 1, fun_chr),
     FnDef::new("COMP", 2, 3, fun_comp),
-    FnDef::new("DECOMPOSE", 1, 1, fun_decompose).comma_last(),
     FnDef::new("DELETE", 3, 3, fun_strdelete),
     FnDef::new("EDIT", 3, MANY, fun_edit),
-    FnDef::new("ESCAPE", 1, 1, fun_escape).comma_last(),
     FnDef::new("FLIP", 1, 1, fun_flip).comma_last(),
     FnDef::new("LCSTR", 1, 1, fun_lcstr).comma_last(),
     FnDef::new("LCSTR2", 1, 1, fun_lcstr),
     FnDef::new("LEFT", 2, 2, fun_left),
     FnDef::new("LIT", 1, 1, fun_lit).literal().comma_last(),
     FnDef::new("LPOS", 2, 2, fun_lpos),
-    FnDef::new("MERGE", 3, 3, fun_merge),
     FnDef::new("MID", 3, 3, fun_mid),
     FnDef::new("NULL", 1, MANY, fun_null),
-    FnDef::new("ORD", 1, 1, fun_ord),
     FnDef::new("POS", 2, 2, fun_pos),
     FnDef::new("REPEAT", 2, 2, fun_repeat),
     FnDef::new("REVERSE", 1, 1, fun_flip).comma_last(),
     FnDef::new("RIGHT", 2, 2, fun_right),
     FnDef::new("S", 1, 1, fun_s).comma_last(),
     FnDef::new("SCRAMBLE", 1, 1, fun_scramble).comma_last(),
-    FnDef::new("SECURE", 1, 1, fun_secure).comma_last(),
     FnDef::new("SPACE", 1, 1, fun_space),
     FnDef::new("SQUISH", 1, 2, fun_squish),
     FnDef::new("STRALLOF", 2, MANY, fun_strallof).noparse(),
@@ -847,10 +567,8 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("STRDELETE", 3, 3, fun_strdelete),
     FnDef::new("STRFIRSTOF", 2, MANY, fun_strfirstof).noparse(),
     FnDef::new("STRINSERT", 3, 3, fun_strinsert).comma_last(),
-    FnDef::new("STRIPACCENTS", 1, 2, fun_stripaccents),
     FnDef::new("STRLEN", 1, 1, fun_strlen).comma_last(),
     FnDef::new("STRREPLACE", 4, 4, fun_strreplace),
-    FnDef::new("TR", 3, 3, fun_tr),
     FnDef::new("TRIM", 1, 3, fun_trim),
     FnDef::new("TRIMPENN", 1, 3, fun_trim),
     FnDef::new("TRIMTINY", 1, 3, fun_trimtiny),
