@@ -278,16 +278,30 @@ impl Game {
             if *name == "LAST" {
                 flags |= AttrFlags::VISUAL;
             }
-            self.world.set_attr(player, name, Some(value.to_string()));
-            self.world.set_attr_flags(player, name, AttrFlags(flags));
-            let names = AttrFlags(flags).names();
-            self.ctx.wb.push(
-                key.clone(),
-                Op::Set(attr_field(name), value.to_string().into()),
-            );
-            self.ctx
-                .wb
-                .push(key.clone(), Op::Set(attr_flags_field(name), names.into()));
+            // Most logins come from where the last one did: only changes are written.
+            let same_value = self
+                .world
+                .get(player)
+                .and_then(|o| o.attrs.get(name))
+                .is_some_and(|v| v == value);
+            let same_flags = self
+                .world
+                .get(player)
+                .is_some_and(|o| o.attr_flags(name) == AttrFlags(flags));
+            if !same_value {
+                self.world.set_attr(player, name, Some(value.to_string()));
+                self.ctx.wb.push(
+                    key.clone(),
+                    Op::Set(attr_field(name), value.to_string().into()),
+                );
+            }
+            if !same_flags {
+                self.world.set_attr_flags(player, name, AttrFlags(flags));
+                let names = AttrFlags(flags).names();
+                self.ctx
+                    .wb
+                    .push(key.clone(), Op::Set(attr_flags_field(name), names.into()));
+            }
         }
     }
 }

@@ -510,6 +510,10 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let purge_every = (game.ctx.config.game.destroy_delay_secs / 10).clamp(1, 60);
     let purge_every = std::time::Duration::from_secs(purge_every);
     let mut next_purge = tokio::time::Instant::now() + purge_every;
+    // One timer, moved only when the next deadline changes: registering a new one for
+    // every message costs the timer wheel's lock, shared with every connection.
+    let wake = tokio::time::sleep_until(next_purge);
+    tokio::pin!(wake);
     loop {
         if tokio::time::Instant::now() >= next_purge {
             command::destroy::purge(&mut game);
@@ -528,14 +532,20 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
                 Err(mpsc::error::TryRecvError::Disconnected) => break,
             }
         } else {
-            let wake = queue_deadline(game.queue.next_due()).min(next_purge);
+            let deadline = queue_deadline(game.queue.next_due()).min(next_purge);
+            // Unix-time deadlines read through two clocks jitter by a millisecond or so.
+            let current = wake.deadline();
+            let moved = deadline.max(current) - deadline.min(current);
+            if moved > std::time::Duration::from_millis(2) || wake.is_elapsed() {
+                wake.as_mut().reset(deadline);
+            }
             tokio::select! {
                 biased;
                 msg = rx.recv() => match msg {
                     Some(m) => m,
                     None => break,
                 },
-                _ = tokio::time::sleep_until(wake) => continue,
+                _ = &mut wake => continue,
             }
         };
         let step = std::panic::AssertUnwindSafe(|| {
