@@ -213,28 +213,37 @@ async fn waits_and_semaphores_survive_a_hot_reboot() {
     let server = TestServer::start().await;
     let mut god = server.god().await;
     god.sync().await;
-    god.send("@wait 4=@pemit me=The wait fired.").await;
+    // The case: a 30-second wait with a hot reboot in between.
+    god.send("@wait 30=@pemit me=The wait fired.").await;
     god.send("@wait me=@pemit me=The semaphore fired.").await;
     god.sync().await;
+    let queued = std::time::Instant::now();
     god.send("@reboot").await;
     god.expect("GAME: Reboot finished.").await;
     god.send("@ps").await;
     let ps = god.expect("Totals:").await;
     assert!(ps.contains("[#1/SEMAPHORE]"), "{ps}");
-    god.expect_line("The wait fired.").await;
+    assert!(
+        ps.contains("]One(#1): @pemit me=The wait fired."),
+        "the wait is listed: {ps}"
+    );
     god.send("@notify me").await;
     god.expect_line("The semaphore fired.").await;
+    // Most of the 30 seconds pass quietly; then the wait fires.
+    tokio::time::sleep(std::time::Duration::from_secs(22)).await;
+    god.expect_line("The wait fired.").await;
+    assert!(queued.elapsed() >= std::time::Duration::from_secs(29));
 }
 
 /// A wait queued before the server stops runs after it starts again: after a clean
 /// stop, and after a kill once the write-behind has flushed.
-async fn a_wait_survives_a_restart(kill: bool) {
+async fn a_wait_survives_a_restart(kill: bool, secs: u64) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let opts = common::Options::default();
     let server = TestServer::start_in(tmp.path(), &opts).await;
     let mut god = server.god().await;
     god.sync().await;
-    god.send("@wait 3=&FIRED me=yes").await;
+    god.send(&format!("@wait {secs}=&FIRED me=yes")).await;
     god.sync().await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     if kill {
@@ -244,7 +253,7 @@ async fn a_wait_survives_a_restart(kill: bool) {
     }
     let server = TestServer::start_in(tmp.path(), &opts).await;
     let mut god = server.god().await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs + 15);
     loop {
         god.send("think fired=[get(me/FIRED)]").await;
         if god.expect_line("fired=").await.contains("fired=yes") {
@@ -257,12 +266,13 @@ async fn a_wait_survives_a_restart(kill: bool) {
 
 #[tokio::test]
 async fn a_wait_survives_a_clean_restart() {
-    a_wait_survives_a_restart(false).await;
+    // The case: a 30-second wait with a restart in between.
+    a_wait_survives_a_restart(false, 30).await;
 }
 
 #[tokio::test]
 async fn a_wait_survives_a_kill_and_restart() {
-    a_wait_survives_a_restart(true).await;
+    a_wait_survives_a_restart(true, 3).await;
 }
 
 #[tokio::test]
