@@ -83,6 +83,9 @@ impl Game {
         }
         let view = command::look::describe_location(self, player);
         self.tell_handle(handle, &view);
+        if connections <= 1 {
+            super::mail::check_mail(self, player);
+        }
         self.connection_event(player, "ACONNECT");
     }
 
