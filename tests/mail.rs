@@ -111,6 +111,13 @@ async fn drafts_are_written_line_by_line() {
     ann.expect_line("MAIL: You sent your message to Bob.").await;
     bob.send("@mail 1").await;
     bob.expect_line("The start, the middle and the end.").await;
+    bob.send("think [mail()] [mailsubject(1)] [name(mailfrom(1))] [mailstatus(1)] [folderstats()] [mailstats(me)]").await;
+    bob.expect_line("1 Plans Ann ----- 1 0 0 0 1").await;
+    ann.send("think mailsend(Bob,Hi/There)").await;
+    bob.expect_line("MAIL: You have a new message (2) from Ann.")
+        .await;
+    bob.send("think [mail(2)] [mail(me)] [mail(Ann)]").await;
+    bob.expect_line("There 1 1 0 #-1 PERMISSION DENIED").await;
     ann.send("@mail/draft Bob=Never").await;
     ann.expect_line("sending mail").await;
     ann.send("@mail/abort").await;
