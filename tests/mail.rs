@@ -141,6 +141,34 @@ async fn a_full_mailbox_refuses_mail() {
     ann.send("@mail Bob=Two/second").await;
     ann.expect_line("MAIL: Bob's mailbox is full. Can't send.")
         .await;
+    ann.send("think mailsend(Bob,Three/third)").await;
+    ann.expect_line("MAIL: Bob's mailbox is full. Can't send.")
+        .await;
+}
+
+#[tokio::test]
+async fn cleared_mail_goes_at_logout() {
+    let opts = Options {
+        game: "mailbox_limit = 5\n".into(),
+        ..Options::default()
+    };
+    let server = TestServer::start_opts(&opts).await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    bob.sync().await;
+    ann.send("@mail Bob=Keep/this").await;
+    ann.expect_line("MAIL: You sent your message to Bob.").await;
+    ann.send("@mail Bob=Drop/that").await;
+    ann.expect_line("MAIL: You sent your message to Bob.").await;
+    bob.send("@mail/clear 2").await;
+    bob.expect_line("MAIL: Msg #0:2 cleared.").await;
+    bob.send("QUIT").await;
+    bob.expect_closed().await;
+    let mut bob = login(&server, "Bob").await;
+    bob.expect_line("MAIL: 1 messages in folder 0 [INBOX] (1 unread, 0 cleared).")
+        .await;
+    bob.expect_line("MAIL: Warning! Limit on inbox messages")
+        .await;
 }
 
 /// Mail sent before a restart is counted at the next login.
@@ -187,4 +215,19 @@ async fn mail_is_kept_on_redis() {
     survives_restart(Options::redis(redis.port)).await;
     let members = redis.cli(&["SMEMBERS", "mushd:mails"]);
     assert!(members.contains('#'), "mailbox index: {members}");
+}
+
+#[tokio::test]
+async fn mail_survives_a_hot_reboot() {
+    let server = TestServer::start().await;
+    let mut god = server.god().await;
+    let mut bob = server.player("Bob").await;
+    bob.sync().await;
+    god.send("@mail Bob=Before/the reboot").await;
+    god.expect_line("MAIL: You sent your message to Bob.").await;
+    god.send("@reboot").await;
+    bob.expect("GAME: Reboot finished.").await;
+    bob.send("@mail 1").await;
+    bob.expect_line("Subject: Before").await;
+    bob.expect_line("the reboot").await;
 }

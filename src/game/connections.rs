@@ -131,6 +131,10 @@ impl Game {
         self.env = exec::Env::typed(player);
         let name = self.name(player);
         let still_on = self.ctx.table.is_connected(player);
+        if !still_on && how != DisconnectKind::Shutdown {
+            // As in PennMUSH, mail marked for clearing goes when its owner leaves.
+            self.mail.purge(&self.ctx, player);
+        }
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
             let what = if still_on {
                 "has partially disconnected."

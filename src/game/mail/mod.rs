@@ -323,6 +323,13 @@ pub fn check_mail(game: &crate::game::Game, player: Dbref) {
                 ),
             );
             total += n;
+            let limit = game.ctx.config.game.mailbox_limit;
+            if f == 0 && n + 5 > limit {
+                game.tell(
+                    player,
+                    &format!("MAIL: Warning! Limit on inbox messages is {limit}!"),
+                );
+            }
         }
     }
     if total == 0 {
