@@ -150,6 +150,9 @@ pub struct GameConfig {
     /// Most queue entries run between two looks at the connections, so players'
     /// commands always come first.
     pub queue_batch: usize,
+    /// Most messages one player's mailbox may hold (PennMUSH's `mail_limit`); mail to
+    /// a full mailbox is refused.
+    pub mailbox_limit: usize,
 }
 
 impl GameConfig {
@@ -172,6 +175,7 @@ impl Default for GameConfig {
             queue_quota: 100,
             queue_max: 100_000,
             queue_batch: 50,
+            mailbox_limit: 300,
         }
     }
 }

@@ -41,6 +41,23 @@ pub struct AttrInfo {
     pub owner: Dbref,
 }
 
+/// One @mail message, as the mail functions see it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailInfo {
+    pub folder: u8,
+    /// 1-based within its folder.
+    pub number: usize,
+    pub from: Dbref,
+    /// Unix seconds.
+    pub time: i64,
+    pub subject: String,
+    pub body: String,
+    /// `@mail/list`'s status characters, `NCUF+` or `-` each.
+    pub status: String,
+    pub read: bool,
+    pub cleared: bool,
+}
+
 /// One queue entry, as `@ps`, `lpids()`, `getpids()` and `pidinfo()` see it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueInfo {
@@ -137,6 +154,12 @@ pub enum Effect {
     },
     /// `@pcreate name=password` (wizards); Ok is the new player.
     CreatePlayer { name: String, password: String },
+    /// `mailsend(player, [subject/]message)`: @mail without the sender's notice.
+    MailSend {
+        to: Dbref,
+        subject: String,
+        body: String,
+    },
     /// `@chzone obj=zone` (`none` unzones): both as the command takes them, since it
     /// does its own matching and speaks for itself.
     Zone { obj: String, zone: String },
@@ -375,6 +398,14 @@ pub trait Host {
     }
     /// Apply a side effect on behalf of `executor`; Ok is the function's result text,
     /// Err its error text. The game sends the command's own messages itself.
+    /// A player's mail: the current folder and every message (None: no such player).
+    fn mailbox(&self, _player: Dbref) -> Option<(u8, Vec<MailInfo>)> {
+        None
+    }
+    /// The messages `player` sent that are still in someone's mailbox.
+    fn mail_sent(&self, _player: Dbref) -> Vec<MailInfo> {
+        Vec::new()
+    }
     fn act(&mut self, _executor: Dbref, _effect: Effect) -> Result<String, String> {
         Err("#-1 PERMISSION DENIED".to_string())
     }

@@ -174,4 +174,5 @@ pub fn remove_record(game: &mut Game, dbref: Dbref) {
         game.world.hold(dbref);
     }
     game.ctx.wb.push(Key::Obj(dbref), Op::Delete);
+    game.mail.remove_box(&game.ctx, dbref);
 }

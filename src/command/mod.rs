@@ -12,6 +12,7 @@ pub mod functions;
 pub mod help;
 pub mod locks;
 pub mod look;
+pub mod mail;
 pub mod matching;
 pub mod moving;
 pub mod players;
@@ -79,7 +80,7 @@ impl CommandTable {
             }
         }
         let mut switched: HashMap<&'static str, SwitchedFn> = HashMap::new();
-        for family in [queue::COMMANDS, control::COMMANDS] {
+        for family in [queue::COMMANDS, control::COMMANDS, mail::COMMANDS] {
             for (name, f) in family {
                 switched.insert(name, *f);
             }
@@ -163,6 +164,12 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     };
     if let Some(f) = short {
         return run_evaluated(game, caller, f, ArgEval::Whole, chars.as_str());
+    }
+    // `- <text>` and `~ <text>` add to an @mail draft, when one is being written.
+    if let Some(c @ ('-' | '~')) = line.chars().next() {
+        if game.mail.drafts.contains_key(&caller.player) {
+            return mail::draft_text(game, caller, chars.as_str(), c == '~');
+        }
     }
     let (word, args) = match line.split_once(char::is_whitespace) {
         Some((w, a)) => (w, a.trim()),

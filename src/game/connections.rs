@@ -83,6 +83,9 @@ impl Game {
         }
         let view = command::look::describe_location(self, player);
         self.tell_handle(handle, &view);
+        if connections <= 1 {
+            super::mail::check_mail(self, player);
+        }
         self.connection_event(player, "ACONNECT");
     }
 
@@ -128,6 +131,10 @@ impl Game {
         self.env = exec::Env::typed(player);
         let name = self.name(player);
         let still_on = self.ctx.table.is_connected(player);
+        if !still_on && how != DisconnectKind::Shutdown {
+            // As in PennMUSH, mail marked for clearing goes when its owner leaves.
+            self.mail.purge(&self.ctx, player);
+        }
         if let Some(room) = self.location_of(player).filter(|_| !self.is_dark(player)) {
             let what = if still_on {
                 "has partially disconnected."

@@ -11,6 +11,7 @@ use tracing::{info, warn};
 mod actions;
 mod connections;
 pub mod exec;
+pub mod mail;
 pub mod notify;
 pub mod patterns;
 pub mod queue;
@@ -171,6 +172,8 @@ pub struct Game {
     pub hears: std::cell::RefCell<Vec<notify::Heard>>,
     /// The command line being run, as typed: softcode's `%c`.
     pub command_text: String,
+    /// Every player's @mail.
+    pub mail: mail::Mail,
 }
 
 impl Game {
@@ -487,6 +490,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let table = CommandTable::new();
     let ctx_help_dir = ctx.config.game.help_dir.clone();
     let functions = load_functions(&ctx).await;
+    let mail = mail::load(&ctx).await;
     let mut game = Game {
         ctx,
         world,
@@ -501,6 +505,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         env: exec::Env::typed(GOD),
         queue: queue::Queue::default(),
         hears: Default::default(),
+        mail,
     };
     game.functions_changed();
     let kept = startup::load_queue(&game.ctx).await;

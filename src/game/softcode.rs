@@ -7,6 +7,7 @@ use mushd_softcode::host::{
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
 mod effects;
+mod mail_view;
 mod privs;
 mod queue_view;
 
@@ -444,6 +445,14 @@ impl Host for WorldHost<'_> {
 
     fn side_effects(&self) -> bool {
         NESTING.with(|n| n.get()) <= MAX_EFFECT_NESTING
+    }
+
+    fn mailbox(&self, player: SoftDbref) -> Option<(u8, Vec<mushd_softcode::host::MailInfo>)> {
+        mail_view::mailbox(self.game, player)
+    }
+
+    fn mail_sent(&self, player: SoftDbref) -> Vec<mushd_softcode::host::MailInfo> {
+        mail_view::sent(self.game, player)
     }
 
     fn act(&mut self, executor: SoftDbref, effect: Effect) -> Result<String, String> {

@@ -40,6 +40,8 @@ pub enum Key {
     Functions,
     /// The command queue's waiting entries: pid → entry (MessagePack).
     Queue,
+    /// A player's mailbox: `m<id>` → message, `meta` → folders (MessagePack).
+    Mail(Dbref),
 }
 
 /// Which family of records to load.
@@ -47,6 +49,7 @@ pub enum Key {
 pub enum KeyKind {
     Conn,
     Obj,
+    Mail,
 }
 
 impl Key {
@@ -54,6 +57,7 @@ impl Key {
         match self {
             Key::Conn(_) => KeyKind::Conn,
             Key::Obj(_) | Key::PlayerNames | Key::Functions | Key::Queue => KeyKind::Obj,
+            Key::Mail(_) => KeyKind::Mail,
         }
     }
 
@@ -63,6 +67,7 @@ impl Key {
         match kind {
             "conn" => id.parse().ok().map(Key::Conn),
             "obj" => Dbref::parse(id).map(Key::Obj),
+            "mail" => Dbref::parse(id).map(Key::Mail),
             _ => None,
         }
     }
@@ -73,6 +78,7 @@ impl KeyKind {
         match self {
             KeyKind::Conn => "conn:",
             KeyKind::Obj => "obj:",
+            KeyKind::Mail => "mail:",
         }
     }
 }
@@ -85,6 +91,7 @@ impl fmt::Display for Key {
             Key::PlayerNames => write!(f, "player_names"),
             Key::Functions => write!(f, "functions"),
             Key::Queue => write!(f, "queue"),
+            Key::Mail(d) => write!(f, "mail:{d}"),
         }
     }
 }
@@ -188,7 +195,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for k in [Key::Conn(42), Key::Obj(Dbref(7))] {
+        for k in [Key::Conn(42), Key::Obj(Dbref(7)), Key::Mail(Dbref(3))] {
             assert_eq!(Key::parse(&k.to_string()), Some(k));
         }
         assert_eq!(Key::parse("nope:1"), None);

@@ -81,6 +81,7 @@ impl RedisStore {
             let index = match &w.key {
                 Key::Conn(h) => Some((self.named("conns"), h.to_string())),
                 Key::Obj(d) => Some((self.named("objs"), d.to_string())),
+                Key::Mail(d) => Some((self.named("mails"), d.to_string())),
                 Key::PlayerNames | Key::Functions | Key::Queue => None,
             };
             if w.delete_first {
@@ -134,6 +135,7 @@ impl RedisStore {
         let set = match kind {
             KeyKind::Conn => self.named("conns"),
             KeyKind::Obj => self.named("objs"),
+            KeyKind::Mail => self.named("mails"),
         };
         let members: Vec<String> = self.pool.smembers(&set).await.map_err(unavailable)?;
         let keys: Vec<Key> = members
@@ -141,6 +143,7 @@ impl RedisStore {
             .filter_map(|m| match kind {
                 KeyKind::Conn => m.parse().ok().map(Key::Conn),
                 KeyKind::Obj => Dbref::parse(m).map(Key::Obj),
+                KeyKind::Mail => Dbref::parse(m).map(Key::Mail),
             })
             .collect();
         // Read in pipelined chunks so a large world loads in few round trips.

@@ -35,6 +35,7 @@ pub mod listmatch;
 pub mod lists;
 pub mod listsplit;
 pub mod lockfns;
+pub mod mail;
 pub(crate) mod marked_ops;
 pub mod math;
 pub mod mathmore;
@@ -149,6 +150,7 @@ const FAMILIES: &[&[FnDef]] = &[
     sort::FUNCTIONS,
     functional::FUNCTIONS,
     time::FUNCTIONS,
+    mail::FUNCTIONS,
     etime::FUNCTIONS,
     timecalc::FUNCTIONS,
     vector::FUNCTIONS,

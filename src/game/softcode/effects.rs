@@ -153,6 +153,9 @@ impl WorldHost<'_> {
                 Ok(String::new())
             }
             Effect::CreatePlayer { name, password } => self.create_player(who, &name, &password),
+            Effect::MailSend { to, subject, body } => {
+                super::mail_view::send(self.game, who, to, &subject, &body)
+            }
             Effect::Zone { obj, zone } => {
                 self.command(who, "@chzone", &format!("{obj}={zone}"));
                 Ok(String::new())
