@@ -150,6 +150,10 @@ pub struct GameConfig {
     /// Most queue entries run between two looks at the connections, so players'
     /// commands always come first.
     pub queue_batch: usize,
+    /// Most lines a channel's recall buffer may keep (`@channel/buffer` is capped here).
+    pub chat_max_recall: usize,
+    /// Recall lines of the channels a new game starts with (Public and Admin).
+    pub chat_recall_lines: usize,
 }
 
 impl GameConfig {
@@ -172,6 +176,8 @@ impl Default for GameConfig {
             queue_quota: 100,
             queue_max: 100_000,
             queue_batch: 50,
+            chat_max_recall: 100,
+            chat_recall_lines: 20,
         }
     }
 }

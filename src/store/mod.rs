@@ -40,6 +40,12 @@ pub enum Key {
     Functions,
     /// The command queue's waiting entries: pid → entry (MessagePack).
     Queue,
+    /// The channel index: lower-case channel name → name.
+    Channels,
+    /// One channel (definition and members), by lower-case name.
+    Chan(String),
+    /// One channel's recall buffer, by lower-case name.
+    ChanRecall(String),
 }
 
 /// Which family of records to load.
@@ -53,7 +59,13 @@ impl Key {
     pub fn kind(&self) -> KeyKind {
         match self {
             Key::Conn(_) => KeyKind::Conn,
-            Key::Obj(_) | Key::PlayerNames | Key::Functions | Key::Queue => KeyKind::Obj,
+            Key::Obj(_)
+            | Key::PlayerNames
+            | Key::Functions
+            | Key::Queue
+            | Key::Channels
+            | Key::Chan(_)
+            | Key::ChanRecall(_) => KeyKind::Obj,
         }
     }
 
@@ -85,6 +97,9 @@ impl fmt::Display for Key {
             Key::PlayerNames => write!(f, "player_names"),
             Key::Functions => write!(f, "functions"),
             Key::Queue => write!(f, "queue"),
+            Key::Channels => write!(f, "channels"),
+            Key::Chan(n) => write!(f, "chan:{n}"),
+            Key::ChanRecall(n) => write!(f, "chanrecall:{n}"),
         }
     }
 }
