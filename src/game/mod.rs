@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 mod actions;
+pub mod chat;
 mod connections;
 pub mod exec;
 pub mod notify;
@@ -171,6 +172,8 @@ pub struct Game {
     pub hears: std::cell::RefCell<Vec<notify::Heard>>,
     /// The command line being run, as typed: softcode's `%c`.
     pub command_text: String,
+    /// Chat channels.
+    pub chat: crate::chat::Chat,
 }
 
 impl Game {
@@ -487,6 +490,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let table = CommandTable::new();
     let ctx_help_dir = ctx.config.game.help_dir.clone();
     let functions = load_functions(&ctx).await;
+    let chat = chat::load_or_create(&ctx).await;
     let mut game = Game {
         ctx,
         world,
@@ -501,6 +505,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         env: exec::Env::typed(GOD),
         queue: queue::Queue::default(),
         hears: Default::default(),
+        chat,
     };
     game.functions_changed();
     let kept = startup::load_queue(&game.ctx).await;
