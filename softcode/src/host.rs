@@ -375,6 +375,15 @@ pub trait Host {
     }
     /// Apply a side effect on behalf of `executor`; Ok is the function's result text,
     /// Err its error text. The game sends the command's own messages itself.
+    /// A channel function (`channels`, `cwho`, `cemit`...; `name` upper case) called
+    /// by `executor` with its arguments; the answer is the function's result. A host
+    /// without channels has none.
+    fn chat_function(&mut self, _executor: Dbref, name: &str, _args: &[String]) -> String {
+        match name {
+            "CHANNELS" | "CBUFFERADD" => String::new(),
+            _ => "#-1 NO SUCH CHANNEL".to_string(),
+        }
+    }
     fn act(&mut self, _executor: Dbref, _effect: Effect) -> Result<String, String> {
         Err("#-1 PERMISSION DENIED".to_string())
     }
