@@ -197,3 +197,31 @@ async fn recall_survives_restart_and_reboot_with_redis_store() {
     );
     assert_eq!(redis.hgetall("mushd:chanrecall:tales").len(), 3);
 }
+
+#[tokio::test]
+async fn members_hear_connections_unless_muted() {
+    let server = TestServer::start().await;
+    let mut ann = server.player("Ann").await;
+    let mut bob = server.player("Bob").await;
+    for c in [&mut ann, &mut bob] {
+        c.send("@channel/on Public").await;
+        c.expect_line("CHAT: You join channel <Public>.").await;
+    }
+    bob.send("QUIT").await;
+    bob.expect_closed().await;
+    ann.expect_line("<Public> Bob has disconnected.").await;
+    let mut bob = server.client().await;
+    bob.expect("Welcome").await;
+    bob.send("connect Bob pw-Bob").await;
+    ann.expect_line("<Public> Bob has connected.").await;
+    ann.send("@channel/mute Public").await;
+    ann.expect_line("CHAT: You will no longer hear connection messages on channel <Public>.")
+        .await;
+    bob.send("QUIT").await;
+    bob.expect_closed().await;
+    let ann_heard = heard(&mut ann).await;
+    assert!(
+        !ann_heard.contains("<Public> Bob has disconnected"),
+        "{ann_heard}"
+    );
+}

@@ -257,4 +257,47 @@ impl Game {
             }
         }
     }
+
+    /// A player's last connection closed: the channels hear it (unless quiet or the
+    /// player is dark), and their gags are lifted, as in PennMUSH.
+    pub fn chan_disconnected(&mut self, who: Dbref) {
+        if !self.is_dark(who) {
+            self.chan_connection_notice(who, "disconnected");
+        }
+        for lower in self.chat.joined(who) {
+            let gagged = self
+                .chat
+                .channels
+                .get_mut(&lower)
+                .and_then(|c| c.members.get_mut(&who))
+                .filter(|m| m.gag);
+            if let Some(m) = gagged {
+                m.gag = false;
+                self.chan_save_member(&lower, who);
+            }
+        }
+    }
+
+    /// An object is destroyed: it leaves every channel, and God takes over its own.
+    pub fn chan_forget(&mut self, who: Dbref) {
+        let mut touched = Vec::new();
+        for (lower, c) in self.chat.channels.iter_mut() {
+            let was_member = c.members.remove(&who).is_some();
+            let was_owner = c.owner == who;
+            if was_owner {
+                c.owner = super::GOD;
+            }
+            if was_member || was_owner {
+                touched.push((lower.clone(), was_member, was_owner));
+            }
+        }
+        for (lower, member, owner) in touched {
+            if member {
+                self.chan_save_member(&lower, who);
+            }
+            if owner {
+                self.chan_save_field(&lower, "owner", super::GOD.to_string());
+            }
+        }
+    }
 }
