@@ -153,6 +153,10 @@ pub struct GameConfig {
     /// Most messages one player's mailbox may hold (PennMUSH's `mail_limit`); mail to
     /// a full mailbox is refused.
     pub mailbox_limit: usize,
+    /// Most lines a channel's recall buffer may keep (`@channel/buffer` is capped here).
+    pub chat_max_recall: usize,
+    /// Recall lines of the channels a new game starts with (Public and Admin).
+    pub chat_recall_lines: usize,
 }
 
 impl GameConfig {
@@ -176,6 +180,8 @@ impl Default for GameConfig {
             queue_max: 100_000,
             queue_batch: 50,
             mailbox_limit: 300,
+            chat_max_recall: 100,
+            chat_recall_lines: 20,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! mushd: a MUSH server daemon. The binary and the integration tests share this library.
 
+pub mod chat;
 pub mod command;
 pub mod config;
 pub mod game;

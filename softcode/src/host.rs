@@ -406,6 +406,15 @@ pub trait Host {
     fn mail_sent(&self, _player: Dbref) -> Vec<MailInfo> {
         Vec::new()
     }
+    /// A channel function (`channels`, `cwho`, `cemit`...; `name` upper case) called
+    /// by `executor` with its arguments; the answer is the function's result. A host
+    /// without channels has none.
+    fn chat_function(&mut self, _executor: Dbref, name: &str, _args: &[String]) -> String {
+        match name {
+            "CHANNELS" | "CBUFFERADD" => String::new(),
+            _ => "#-1 NO SUCH CHANNEL".to_string(),
+        }
+    }
     fn act(&mut self, _executor: Dbref, _effect: Effect) -> Result<String, String> {
         Err("#-1 PERMISSION DENIED".to_string())
     }

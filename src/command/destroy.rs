@@ -123,6 +123,7 @@ pub fn destroy_now(game: &mut Game, target: Dbref) {
     let Some(kind) = game.world.get(target).map(|o| o.kind) else {
         return;
     };
+    game.chan_forget(target);
     if kind == ObjectKind::Room {
         for exit in game.world.exits(target).to_vec() {
             remove_record(game, exit);

@@ -12,6 +12,7 @@ const BUILTIN: &[&str] = &[
     include_str!("../../config/help/help.txt"),
     include_str!("../../config/help/commands.txt"),
     include_str!("../../config/help/objects.txt"),
+    include_str!("../../config/help/chat.txt"),
 ];
 
 /// Topics (lower case) and their texts.

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod attributes;
 pub mod building;
+pub mod chat;
+pub mod chat_channel;
 pub mod connection;
 pub mod control;
 pub mod destroy;
@@ -80,7 +82,12 @@ impl CommandTable {
             }
         }
         let mut switched: HashMap<&'static str, SwitchedFn> = HashMap::new();
-        for family in [queue::COMMANDS, control::COMMANDS, mail::COMMANDS] {
+        for family in [
+            queue::COMMANDS,
+            control::COMMANDS,
+            mail::COMMANDS,
+            chat::COMMANDS,
+        ] {
             for (name, f) in family {
                 switched.insert(name, *f);
             }
@@ -182,6 +189,12 @@ fn dispatch(game: &mut Game, table: &CommandTable, caller: Caller, line: &str) -
     // Exits come before commands, as in PennMUSH: an exit may be named like one.
     if let Some(flow) = moving::try_exit(game, caller, line) {
         return flow;
+    }
+    // `+<channel> <message>` on a channel the player is on.
+    if lower.starts_with('+') {
+        if let Some(flow) = chat::plus(game, caller, line) {
+            return flow;
+        }
     }
     if let Some((f, switches)) = table.switched(&lower) {
         return f(game, caller, switches, args);

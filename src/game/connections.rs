@@ -75,6 +75,9 @@ impl Game {
             };
             self.tell_room(room, &[player], &format!("{name} has {verb}."));
         }
+        if connections <= 1 && !self.is_dark(player) {
+            self.chan_connection_notice(player, "connected");
+        }
         if created {
             self.tell_handle(
                 handle,
@@ -142,6 +145,9 @@ impl Game {
                 "has disconnected."
             };
             self.tell_room(room, &[player], &format!("{name} {what}"));
+        }
+        if !still_on {
+            self.chan_disconnected(player);
         }
         if let Some(pd) = self.world.get_mut(player).and_then(|o| o.player.as_mut()) {
             pd.last_on = Some(now_secs());

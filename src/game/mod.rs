@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 mod actions;
+pub mod chat;
 mod connections;
 pub mod exec;
 pub mod mail;
@@ -174,6 +175,8 @@ pub struct Game {
     pub command_text: String,
     /// Every player's @mail.
     pub mail: mail::Mail,
+    /// Chat channels.
+    pub chat: crate::chat::Chat,
 }
 
 impl Game {
@@ -491,6 +494,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let ctx_help_dir = ctx.config.game.help_dir.clone();
     let functions = load_functions(&ctx).await;
     let mail = mail::load(&ctx).await;
+    let chat = chat::load_or_create(&ctx).await;
     let mut game = Game {
         ctx,
         world,
@@ -506,6 +510,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         queue: queue::Queue::default(),
         hears: Default::default(),
         mail,
+        chat,
     };
     game.functions_changed();
     let kept = startup::load_queue(&game.ctx).await;

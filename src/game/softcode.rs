@@ -6,6 +6,7 @@ use mushd_softcode::host::{
 };
 use mushd_softcode::{Context, Eval, Host, Mode, ParseError};
 
+mod chat;
 mod effects;
 mod mail_view;
 mod privs;
@@ -457,6 +458,10 @@ impl Host for WorldHost<'_> {
 
     fn act(&mut self, executor: SoftDbref, effect: Effect) -> Result<String, String> {
         self.apply(executor, effect)
+    }
+
+    fn chat_function(&mut self, executor: SoftDbref, name: &str, args: &[String]) -> String {
+        self.chat_call(executor, name, args)
     }
 }
 

@@ -42,6 +42,12 @@ pub enum Key {
     Queue,
     /// A player's mailbox: `m<id>` → message, `meta` → folders (MessagePack).
     Mail(Dbref),
+    /// The channel index: lower-case channel name → name.
+    Channels,
+    /// One channel (definition and members), by lower-case name.
+    Chan(String),
+    /// One channel's recall buffer, by lower-case name.
+    ChanRecall(String),
 }
 
 /// Which family of records to load.
@@ -56,7 +62,13 @@ impl Key {
     pub fn kind(&self) -> KeyKind {
         match self {
             Key::Conn(_) => KeyKind::Conn,
-            Key::Obj(_) | Key::PlayerNames | Key::Functions | Key::Queue => KeyKind::Obj,
+            Key::Obj(_)
+            | Key::PlayerNames
+            | Key::Functions
+            | Key::Queue
+            | Key::Channels
+            | Key::Chan(_)
+            | Key::ChanRecall(_) => KeyKind::Obj,
             Key::Mail(_) => KeyKind::Mail,
         }
     }
@@ -92,6 +104,9 @@ impl fmt::Display for Key {
             Key::Functions => write!(f, "functions"),
             Key::Queue => write!(f, "queue"),
             Key::Mail(d) => write!(f, "mail:{d}"),
+            Key::Channels => write!(f, "channels"),
+            Key::Chan(n) => write!(f, "chan:{n}"),
+            Key::ChanRecall(n) => write!(f, "chanrecall:{n}"),
         }
     }
 }

@@ -82,7 +82,12 @@ impl RedisStore {
                 Key::Conn(h) => Some((self.named("conns"), h.to_string())),
                 Key::Obj(d) => Some((self.named("objs"), d.to_string())),
                 Key::Mail(d) => Some((self.named("mails"), d.to_string())),
-                Key::PlayerNames | Key::Functions | Key::Queue => None,
+                Key::PlayerNames
+                | Key::Functions
+                | Key::Queue
+                | Key::Channels
+                | Key::Chan(_)
+                | Key::ChanRecall(_) => None,
             };
             if w.delete_first {
                 let _: () = trx.del(&key).await.map_err(unavailable)?;

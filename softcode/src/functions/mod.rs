@@ -16,6 +16,7 @@ pub mod align;
 pub mod ansi;
 pub mod attrlist;
 pub mod attrs;
+pub mod chat;
 pub mod compat;
 pub mod config;
 pub mod conn;
@@ -174,6 +175,7 @@ const FAMILIES: &[&[FnDef]] = &[
     align::FUNCTIONS,
     misc2::FUNCTIONS,
     zones::FUNCTIONS,
+    chat::FUNCTIONS,
 ];
 
 fn table() -> &'static [FnDef] {
