@@ -3,7 +3,7 @@
 
 use mushd_softcode::functions::wild::subst_dollars;
 
-use super::queue::{action_of, has_switch};
+use super::queue::{action_of, eval, eval_args, has_switch};
 use super::{refuse, Caller, SwitchedFn};
 use crate::game::exec::{split_top, strip_braces};
 use crate::game::patterns::wild_captures;
@@ -18,11 +18,6 @@ pub const COMMANDS: &[(&str, SwitchedFn)] = &[
     ("@break", brk),
     ("@assert", assert),
 ];
-
-/// Evaluates `text` for the caller; an empty answer when it cannot be parsed.
-fn eval(game: &mut Game, caller: Caller, text: &str) -> String {
-    game.evaluate(caller.player, text).unwrap_or_default()
-}
 
 /// How the actions a control command picked are run.
 struct Runner {
@@ -49,25 +44,7 @@ impl Runner {
     /// entry with the same arguments, q-registers and `iter` element.
     fn run(&self, game: &mut Game, caller: Caller, actions: &str, item: Option<(String, usize)>) {
         if self.inline {
-            let saved_regs = self.localize.then(|| game.env.qregs.clone());
-            if self.clearregs {
-                game.env.qregs.clear();
-            }
-            let pushed = item.is_some();
-            if let Some(frame) = item {
-                game.env.iter.push(frame);
-            }
-            game.run_inline(actions, None);
-            if pushed {
-                game.env.iter.pop();
-            }
-            if let Some(regs) = saved_regs {
-                game.env.qregs = regs;
-            }
-            if self.nobreak {
-                game.env.broken = false;
-            }
-            return;
+            return self.run_here(game, actions, item, None);
         }
         let mut entry =
             Entry::new(caller.player, game.env.enactor, actions).with_args(game.env.args.clone());
@@ -81,6 +58,35 @@ impl Runner {
             .map(|(t, n)| (t, n as u64))
             .collect();
         game.enqueue(entry);
+    }
+
+    /// Runs `actions` in this environment, with an `iter` element and `%0`-`%9` when
+    /// given, q-registers saved or cleared and `@break` contained as the switches say.
+    fn run_here(
+        &self,
+        game: &mut Game,
+        actions: &str,
+        item: Option<(String, usize)>,
+        args: Option<Vec<String>>,
+    ) {
+        let saved_regs = self.localize.then(|| game.env.qregs.clone());
+        if self.clearregs {
+            game.env.qregs.clear();
+        }
+        let pushed = item.is_some();
+        if let Some(frame) = item {
+            game.env.iter.push(frame);
+        }
+        game.run_inline(actions, args);
+        if pushed {
+            game.env.iter.pop();
+        }
+        if let Some(regs) = saved_regs {
+            game.env.qregs = regs;
+        }
+        if self.nobreak {
+            game.env.broken = false;
+        }
     }
 }
 
@@ -236,28 +242,11 @@ fn include(game: &mut Game, caller: Caller, switches: &str, args: &str) -> Flow 
     else {
         return refuse(game, caller, "No such attribute.");
     };
-    let new_args: Option<Vec<String>> = argv.map(|r| {
-        split_top(r, ',')
-            .into_iter()
-            .take(10)
-            .map(|a| eval(game, caller, a))
-            .collect()
-    });
-    let runner = Runner::from(&format!("{switches}/inline"));
-    let saved_regs = runner.localize.then(|| game.env.qregs.clone());
-    if runner.clearregs {
-        game.env.qregs.clear();
-    }
+    let new_args = argv.map(|r| eval_args(game, caller, r));
     let saved_debug = game.env.debug;
     game.env.debug = crate::game::exec::debug_of(flags).or(saved_debug);
-    game.run_inline(&actions, new_args);
+    Runner::from(switches).run_here(game, &actions, None, new_args);
     game.env.debug = saved_debug;
-    if let Some(regs) = saved_regs {
-        game.env.qregs = regs;
-    }
-    if runner.nobreak {
-        game.env.broken = false;
-    }
     Flow::Continue
 }
 

@@ -28,8 +28,17 @@ pub fn has_switch(switches: &str, name: &str) -> bool {
 }
 
 /// Evaluates `text` for the caller; an empty answer when it cannot be parsed.
-fn eval(game: &mut Game, caller: Caller, text: &str) -> String {
+pub(super) fn eval(game: &mut Game, caller: Caller, text: &str) -> String {
     game.evaluate(caller.player, text).unwrap_or_default()
+}
+
+/// `<arg0>,<arg1>,...` evaluated one by one into `%0`-`%9` (the rest dropped).
+pub(super) fn eval_args(game: &mut Game, caller: Caller, text: &str) -> Vec<String> {
+    split_top(text, ',')
+        .into_iter()
+        .take(10)
+        .map(|a| eval(game, caller, a))
+        .collect()
 }
 
 /// Finds an object the caller names (near, `#dbref` they control, `*player`).
@@ -77,14 +86,8 @@ fn trigger(game: &mut Game, caller: Caller, _switches: &str, args: &str) -> Flow
     else {
         return refuse(game, caller, "No such attribute.");
     };
-    let argv: Vec<String> = right
-        .map(|r| {
-            split_top(r, ',')
-                .into_iter()
-                .take(10)
-                .map(|a| eval(game, caller, a))
-                .collect()
-        })
+    let argv = right
+        .map(|r| eval_args(game, caller, r))
         .unwrap_or_default();
     let entry = Entry::new(obj, caller.player, value)
         .with_args(argv)
@@ -236,14 +239,7 @@ fn notify(game: &mut Game, caller: Caller, switches: &str, args: &str) -> Flow {
         release_one(game, obj, &attr);
     }
     if all {
-        game.add_to_semaphore(obj, &attr, 0);
-        let left = game
-            .world
-            .get(obj)
-            .and_then(|o| o.attrs.get(&attr))
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or(0);
-        game.add_to_semaphore(obj, &attr, -left);
+        game.clear_semaphore(obj, &attr);
     }
     game.ack(caller.player, "Notified.");
     Flow::Continue
@@ -285,13 +281,7 @@ fn drain(game: &mut Game, caller: Caller, switches: &str, args: &str) -> Flow {
         }
     }
     for a in attrs {
-        let now = game
-            .world
-            .get(obj)
-            .and_then(|o| o.attrs.get(&a))
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or(0);
-        game.add_to_semaphore(obj, &a, -now);
+        game.clear_semaphore(obj, &a);
     }
     game.ack(caller.player, "Drained.");
     Flow::Continue

@@ -302,13 +302,7 @@ impl Game {
 
     /// Adds `n` to the count kept in a semaphore attribute; returns the new count.
     pub fn add_to_semaphore(&mut self, obj: Dbref, attr: &str, n: i64) -> i64 {
-        let now: i64 = self
-            .world
-            .get(obj)
-            .and_then(|o| o.attrs.get(attr))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        let next = now.saturating_add(n);
+        let next = self.semaphore_count(obj, attr).saturating_add(n);
         let value = (next != 0).then(|| next.to_string());
         self.world.set_attr(obj, attr, value.clone());
         let field = crate::world::object::attr_field(attr);
@@ -317,6 +311,21 @@ impl Game {
             None => self.ctx.wb.push(Key::Obj(obj), Op::Remove(field)),
         }
         next
+    }
+
+    /// The count a semaphore attribute holds (0 when unset or not a number).
+    pub fn semaphore_count(&self, obj: Dbref, attr: &str) -> i64 {
+        self.world
+            .get(obj)
+            .and_then(|o| o.attrs.get(attr))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Sets a semaphore's count back to zero (the attribute goes).
+    pub fn clear_semaphore(&mut self, obj: Dbref, attr: &str) {
+        let count = self.semaphore_count(obj, attr);
+        self.add_to_semaphore(obj, attr, -count);
     }
 
     /// Whether the queue has work now: ready entries, or timed ones that came due.
