@@ -2,9 +2,9 @@
 //! regex forms regxattr/reglattr/regnattr (with parent `p` forms), namegrab/
 //! namegraball, namelist.
 
-use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, E_NOTVIS, MAX_OUTPUT};
+use crate::eval::{push, push_i64, Args, Eval, E_NOTVIS, MAX_OUTPUT};
 use crate::functions::attrs::attr_chain;
-use crate::functions::db::{match_obj, push_dbref, split_obj_attr};
+use crate::functions::db::{match_obj, push_dbref, split_obj_attr, start_count};
 use crate::functions::functional::call_once;
 use crate::functions::regex::compile;
 use crate::functions::search::name_matches;
@@ -70,18 +70,11 @@ fn osep(a: &Args, i: usize) -> String {
 }
 
 fn xattr(ev: &mut Eval, a: &Args, o: &mut String, parents: bool, regex: bool) {
-    let (Ok(start), Ok(count)) = (
-        a.get(1).trim().parse::<i64>(),
-        a.get(2).trim().parse::<i64>(),
-    ) else {
-        return push(o, E_INT);
+    let (skip, take) = match start_count(a) {
+        Ok(r) => r,
+        Err(e) => return push(o, e),
     };
-    if start < 1 || count < 1 {
-        return push(o, E_ARGRANGE);
-    }
     if let Some(names) = attr_names(ev, a.get(0), parents, regex, o) {
-        let skip = usize::try_from(start - 1).unwrap_or(usize::MAX);
-        let take = usize::try_from(count).unwrap_or(0);
         let part: Vec<String> = names.into_iter().skip(skip).take(take).collect();
         push(o, &part.join(&osep(a, 3)));
     }

@@ -555,3 +555,20 @@ pub(crate) const FUNCTIONS: &[FnDef] = &[
     FnDef::new("PMATCH", 1, 1, fun_pmatch),
     FnDef::new("LOCATE", 3, 3, fun_locate),
 ];
+
+/// `xattr()`/`xcon()`'s `<start>,<count>` (arguments 1 and 2, 1-based) as the elements
+/// to skip and take, or the error to print (`#-1 ARGUMENT MUST BE INTEGER`, `#-1
+/// ARGUMENT OUT OF RANGE`).
+pub(crate) fn start_count(a: &Args) -> Result<(usize, usize), &'static str> {
+    let (Ok(start), Ok(count)) = (
+        a.get(1).trim().parse::<i64>(),
+        a.get(2).trim().parse::<i64>(),
+    ) else {
+        return Err(crate::eval::E_INT);
+    };
+    if start < 1 || count < 1 {
+        return Err(crate::eval::E_ARGRANGE);
+    }
+    let skip = usize::try_from(start - 1).unwrap_or(usize::MAX);
+    Ok((skip, usize::try_from(count).unwrap_or(0)))
+}

@@ -2,8 +2,8 @@
 //! aliases and name forms, lparent, visible/counted/ranged contents (lv*/nv*/x*), pfun,
 //! followers, objmem/playermem. Zones are in `zones.rs`.
 
-use crate::eval::{push, push_i64, Args, Eval, E_ARGRANGE, E_INT, E_NOTVIS, MAX_OUTPUT};
-use crate::functions::db::{match_obj, obj_or_err, push_dbref, E_PERM};
+use crate::eval::{push, push_i64, Args, Eval, E_NOTVIS, MAX_OUTPUT};
+use crate::functions::db::{match_obj, obj_or_err, push_dbref, start_count, E_PERM};
 use crate::functions::effects::run;
 use crate::functions::functional::{call_once, MAX_STACK_ARGS};
 use crate::functions::FnDef;
@@ -233,23 +233,16 @@ fn count_walk(ev: &mut Eval, a: &Args, o: &mut String, kind: Walk, visible: bool
 }
 
 fn range_walk(ev: &mut Eval, a: &Args, o: &mut String, kind: Walk, visible: bool) {
-    let (Ok(start), Ok(count)) = (
-        a.get(1).trim().parse::<i64>(),
-        a.get(2).trim().parse::<i64>(),
-    ) else {
-        return push(o, E_INT);
+    let (skip, take) = match start_count(a) {
+        Ok(r) => r,
+        Err(e) => return push(o, e),
     };
-    if start < 1 || count < 1 {
-        return push(o, E_ARGRANGE);
-    }
     let ex = ev.ctx.executor;
     let Ok(loc) = ev.host.match_thing(ex, a.get(0)) else {
         return push(o, "#-1");
     };
     match walk(ev, loc, kind, visible) {
         Some(l) => {
-            let skip = usize::try_from(start - 1).unwrap_or(usize::MAX);
-            let take = usize::try_from(count).unwrap_or(0);
             let part: Vec<Dbref> = l.into_iter().skip(skip).take(take).collect();
             push_dbrefs(o, &part);
         }
