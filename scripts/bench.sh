@@ -65,9 +65,9 @@ run_set() { # $1 = backend label
     echo "--- chat: $CHAT_ROOMS_CLIENTS clients in 10 rooms, each says every second"
     load --scenario chat --clients "$CHAT_ROOMS_CLIENTS" --rooms 10 --duration-secs "$DURATION" \
         --wizard One:bench-god --setup-cmd '@dig Room {room}' --room-offset 2 \
-        --room-cmd '@tel {name}=#{room}' --move-by-wizard --prefix rooms
+        --room-cmd '@tel {name}=#{room}' --move-by-wizard --prefix rooms --server-pid "$SERVER_PID"
     echo "--- chat: $CHAT_ONE_ROOM clients in one room, each says every second"
-    load --scenario chat --clients "$CHAT_ONE_ROOM" --duration-secs "$DURATION" --prefix one
+    load --scenario chat --clients "$CHAT_ONE_ROOM" --duration-secs "$DURATION" --prefix one --server-pid "$SERVER_PID"
     echo "--- churn: connect, log in, one command, quit, 4 workers"
     load --scenario churn --churn-workers 4 --duration-secs "$DURATION" --prefix churn
     echo "--- reboot: $REBOOT sessions chatting in 10 rooms, @reboot after 5 s"

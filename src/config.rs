@@ -34,6 +34,9 @@ pub struct ServerConfig {
     pub name: String,
     /// Directory holding connect.txt and quit.txt.
     pub text_dir: PathBuf,
+    /// The Unix socket the TLS/WebSocket front process connects to; by default
+    /// `front.sock` in the data directory, bound only when the front is needed.
+    pub front_socket: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +45,7 @@ impl Default for ServerConfig {
             listen: vec!["0.0.0.0:4201".into()],
             name: "mushd".into(),
             text_dir: PathBuf::from("config/text"),
+            front_socket: None,
         }
     }
 }
@@ -387,6 +391,11 @@ impl Config {
     /// The effective config as TOML, for `check-config`.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+
+    /// Where the front process reaches the game, when one is configured.
+    pub fn front_socket_path(&self) -> Option<PathBuf> {
+        self.server.front_socket.clone()
     }
 
     pub fn listen_addrs(&self) -> Vec<SocketAddr> {

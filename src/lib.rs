@@ -4,6 +4,7 @@ pub mod chat;
 pub mod command;
 pub mod config;
 pub mod game;
+pub mod memory;
 pub mod metrics;
 pub mod reboot;
 pub mod rlimit;

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use crate::session::socket::{Socket, Transport};
 use crate::telnet::mud::NegotiatorState;
 
 /// Names the handoff file for the new process.
@@ -26,9 +26,11 @@ const HANDOFF_VERSION: u32 = 1;
 /// Shared reboot state: the freeze signal and the parked listeners.
 pub struct RebootControl {
     freeze: Mutex<CancellationToken>,
+    /// The same signal as a flag, for connection tasks (woken through their queues).
+    frozen: std::sync::atomic::AtomicBool,
     /// The binary's path as it was at start, so a freshly built binary there takes over.
     pub exe: Option<PathBuf>,
-    parked_listeners: Mutex<Vec<(String, std::net::TcpListener)>>,
+    parked_listeners: Mutex<Vec<(String, ParkedListener)>>,
 }
 
 impl Default for RebootControl {
@@ -41,6 +43,7 @@ impl RebootControl {
     pub fn new() -> RebootControl {
         RebootControl {
             freeze: Mutex::new(CancellationToken::new()),
+            frozen: std::sync::atomic::AtomicBool::new(false),
             exe: std::env::current_exe().ok(),
             parked_listeners: Mutex::new(Vec::new()),
         }
@@ -54,7 +57,16 @@ impl RebootControl {
             .unwrap_or_else(|_| CancellationToken::new())
     }
 
+    /// Whether a reboot is gathering the sockets.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Starts gathering: listeners stop at once; connection tasks see the flag when
+    /// woken (the caller wakes them).
     pub fn freeze(&self) {
+        self.frozen
+            .store(true, std::sync::atomic::Ordering::Release);
         if let Ok(t) = self.freeze.lock() {
             t.cancel();
         }
@@ -62,19 +74,21 @@ impl RebootControl {
 
     /// Ends a freeze (a cancelled reboot).
     pub fn thaw(&self) {
+        self.frozen
+            .store(false, std::sync::atomic::Ordering::Release);
         if let Ok(mut t) = self.freeze.lock() {
             *t = CancellationToken::new();
         }
     }
 
     /// An accept loop hands its listener over.
-    pub fn park_listener(&self, config_addr: String, listener: std::net::TcpListener) {
+    pub fn park_listener(&self, config_addr: String, listener: ParkedListener) {
         if let Ok(mut v) = self.parked_listeners.lock() {
             v.push((config_addr, listener));
         }
     }
 
-    pub fn take_listeners(&self) -> Vec<(String, std::net::TcpListener)> {
+    pub fn take_listeners(&self) -> Vec<(String, ParkedListener)> {
         self.parked_listeners
             .lock()
             .map(|mut v| std::mem::take(&mut *v))
@@ -86,10 +100,25 @@ impl RebootControl {
     }
 }
 
+/// A listener taken out of its accept loop: the telnet ports, and the Unix socket
+/// the front process connects to.
+pub enum ParkedListener {
+    Tcp(std::net::TcpListener),
+    Unix(std::os::unix::net::UnixListener),
+}
+
+/// The handoff name of the front process's socket (telnet listeners use their address).
+pub fn front_listener_name(path: &Path) -> String {
+    format!("front:{}", path.display())
+}
+
 /// A frozen connection, handed to the game by its task.
 pub struct ParkedSession {
     pub handle: u64,
-    pub stream: TcpStream,
+    pub stream: Socket,
+    pub transport: Transport,
+    /// The client's address (a front connection's comes from its preamble).
+    pub peer: std::net::SocketAddr,
     /// Input read from the socket but not yet run, as wire bytes.
     pub pending_input: Vec<u8>,
     /// Output encoded for the wire but not yet written.
@@ -113,7 +142,7 @@ impl ParkedSession {
 
 /// Gives a frozen connection its socket back.
 pub struct Resume {
-    pub stream: TcpStream,
+    pub stream: Socket,
     pub pending_input: Vec<u8>,
     pub pending_output: Vec<u8>,
 }
@@ -131,6 +160,12 @@ pub struct HandoffListener {
 pub struct HandoffSession {
     pub handle: u64,
     pub fd: RawFd,
+    /// A TCP socket (telnet) or a Unix stream from the front process.
+    #[serde(default)]
+    pub transport: Transport,
+    /// The client's address, for front connections (a Unix stream has none).
+    #[serde(default)]
+    pub peer: Option<String>,
     pub pending_input: Vec<u8>,
     pub pending_output: Vec<u8>,
     pub negotiator: NegotiatorState,
@@ -176,20 +211,16 @@ pub fn check_binary(path: Option<&Path>) -> Result<PathBuf, String> {
     Ok(path.to_path_buf())
 }
 
-/// Takes a socket out of tokio as a raw descriptor that survives `exec`.
-pub fn into_inheritable_fd(stream: TcpStream) -> io::Result<RawFd> {
-    let fd = stream.into_std()?.into_raw_fd();
+pub fn listener_fd(listener: ParkedListener) -> io::Result<RawFd> {
+    let fd = match listener {
+        ParkedListener::Tcp(l) => l.into_raw_fd(),
+        ParkedListener::Unix(l) => l.into_raw_fd(),
+    };
     clear_cloexec(fd)?;
     Ok(fd)
 }
 
-pub fn listener_fd(listener: std::net::TcpListener) -> io::Result<RawFd> {
-    let fd = listener.into_raw_fd();
-    clear_cloexec(fd)?;
-    Ok(fd)
-}
-
-fn clear_cloexec(fd: RawFd) -> io::Result<()> {
+pub fn clear_cloexec(fd: RawFd) -> io::Result<()> {
     // SAFETY: fcntl on a descriptor this process owns; no memory is involved.
     let rc = unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
     if rc == -1 {
@@ -258,18 +289,18 @@ pub fn new_handoff(started_at: u64, by: String) -> Handoff {
     }
 }
 
-/// Adopts an inherited socket.
-pub fn adopt_stream(fd: RawFd) -> io::Result<TcpStream> {
-    // SAFETY: the descriptor was handed to this process by the handoff and nothing
-    // else owns it.
-    let std_stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
-    std_stream.set_nonblocking(true)?;
-    TcpStream::from_std(std_stream)
+/// Adopts an inherited Unix listener (the front process's socket).
+pub fn adopt_unix_listener(fd: RawFd) -> io::Result<tokio::net::UnixListener> {
+    // SAFETY: as for `adopt_listener`.
+    let std_listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(fd) };
+    std_listener.set_nonblocking(true)?;
+    tokio::net::UnixListener::from_std(std_listener)
 }
 
 /// Adopts an inherited listener.
 pub fn adopt_listener(fd: RawFd) -> io::Result<tokio::net::TcpListener> {
-    // SAFETY: as for `adopt_stream`.
+    // SAFETY: the descriptor was handed to this process by the handoff and nothing
+    // else owns it.
     let std_listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
     std_listener.set_nonblocking(true)?;
     tokio::net::TcpListener::from_std(std_listener)

@@ -7,19 +7,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn, Instrument};
 
 use crate::config::Config;
 use crate::game::{self, GameMsg};
-use crate::reboot::{HandoffSession, RebootControl};
+use crate::reboot::{HandoffSession, ParkedListener, RebootControl};
 use crate::session::connection;
 use crate::session::connection::Restored;
 use crate::session::limits::{HashPool, RateLimit};
 use crate::session::record::{Part, StoredSession};
+use crate::session::socket::{Socket, Transport};
+use crate::session::table::IpSlot;
 use crate::session::{now_millis, Handle, Outbound, Session, SessionTable};
 use crate::store::{self, Store, WriteBehind};
 use crate::store::{Key, KeyKind};
@@ -345,6 +347,23 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         };
         listeners.push((configured.clone(), l));
     }
+    let front_listener = match config.front_socket_path() {
+        Some(path) => {
+            let name = crate::reboot::front_listener_name(&path);
+            let adopted = inherited
+                .iter()
+                .position(|(a, _)| *a == name)
+                .map(|i| inherited.remove(i).1);
+            let l = match adopted {
+                Some(fd) => crate::reboot::adopt_unix_listener(fd).with_context(|| {
+                    format!("cannot adopt the inherited front socket {}", path.display())
+                })?,
+                None => bind_front_socket(&path)?,
+            };
+            Some((name, l))
+        }
+        None => None,
+    };
     for (addr, fd) in inherited {
         // A listener the new config no longer has.
         warn!(%addr, "closing an inherited listener that is no longer configured");
@@ -402,6 +421,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let resumed = restore_sessions(&ctx, &world, adopted).await;
     let game_task = tokio::spawn(game::run(ctx.clone(), world, game_rx));
     tokio::spawn(resync_on_request(ctx.clone()));
+    tokio::spawn(crate::memory::trim_after_bursts(ctx.clone()));
     let mut metrics_addr = None;
     if let Some(addr) = &ctx.config.metrics.listen {
         let listener = TcpListener::bind(addr)
@@ -414,6 +434,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     for (configured, listener) in listeners {
         info!(addr = ?listener.local_addr().ok(), "listening");
         spawn_accept(&ctx, listener, configured);
+    }
+    if let Some((name, listener)) = front_listener {
+        info!(socket = %name, "listening for the front process");
+        spawn_front_accept(&ctx, listener, name);
     }
     if resumed > 0 {
         info!(sessions = resumed, "hot reboot finished");
@@ -497,7 +521,7 @@ async fn accept_loop(ctx: Arc<ServerContext>, listener: TcpListener, configured:
             _ = freeze.cancelled() => {
                 // A hot reboot takes the listener; pending connections wait in its backlog.
                 match listener.into_std() {
-                    Ok(l) => ctx.reboot.park_listener(configured, l),
+                    Ok(l) => ctx.reboot.park_listener(configured, ParkedListener::Tcp(l)),
                     Err(e) => error!(error = %e, "cannot hand over a listener"),
                 }
                 return;
@@ -534,20 +558,143 @@ async fn accept_loop(ctx: Arc<ServerContext>, listener: TcpListener, configured:
             refuse(stream, "Too many connections from your address.\r\n");
             continue;
         };
-        let handle = ctx.handles.next();
-        ctx.counters.connections.fetch_add(1, Ordering::Relaxed);
-        let span = tracing::info_span!("conn", handle, peer = %peer);
-        let ctx2 = ctx.clone();
-        ctx.tracker.spawn(
-            async move {
-                let task = connection::run(ctx2.clone(), stream, peer, handle);
-                connection::supervise(ctx2, handle, task).await;
-                drop(permit);
-                drop(ip_slot);
-            }
-            .instrument(span),
+        start_connection(
+            &ctx,
+            Socket::Tcp(stream),
+            peer,
+            Transport::Telnet,
+            (permit, ip_slot),
         );
     }
+}
+
+/// Spawns a new connection's task (it holds its admission slots until it ends).
+fn start_connection(
+    ctx: &Arc<ServerContext>,
+    socket: Socket,
+    peer: SocketAddr,
+    transport: Transport,
+    slots: (OwnedSemaphorePermit, IpSlot),
+) {
+    let handle = ctx.handles.next();
+    ctx.counters.connections.fetch_add(1, Ordering::Relaxed);
+    let span = tracing::info_span!("conn", handle, peer = %peer);
+    let ctx2 = ctx.clone();
+    // Built outside the spawned block, so the block holds the future once.
+    let task = connection::supervise(
+        ctx2.clone(),
+        handle,
+        connection::run(ctx2, socket, peer, handle, transport),
+    );
+    if std::env::var_os("MUSHD_SIZES").is_some() {
+        eprintln!("task future: {} bytes", std::mem::size_of_val(&task));
+    }
+    ctx.tracker.spawn(
+        async move {
+            task.await;
+            drop(slots);
+        }
+        .instrument(span),
+    );
+}
+
+/// Binds the Unix socket the front process connects to, replacing a stale one left by
+/// a process that is gone; only the game's own user may connect.
+fn bind_front_socket(path: &Path) -> anyhow::Result<UnixListener> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if std::os::unix::net::UnixStream::connect(path).is_ok() {
+        anyhow::bail!("{} is in use by another running server", path.display());
+    }
+    let _ = std::fs::remove_file(path);
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("cannot listen on {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot restrict {}", path.display()))?;
+    Ok(listener)
+}
+
+/// Starts accepting the front process's connections (again, after a cancelled reboot).
+pub fn spawn_front_accept(ctx: &Arc<ServerContext>, listener: UnixListener, name: String) {
+    tokio::spawn(front_accept_loop(ctx.clone(), listener, name));
+}
+
+/// How long the front process has to say who its client is.
+const PREAMBLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest preamble line accepted.
+const PREAMBLE_MAX: usize = 128;
+
+async fn front_accept_loop(ctx: Arc<ServerContext>, listener: UnixListener, name: String) {
+    let freeze = ctx.reboot.freeze_token();
+    loop {
+        let accepted = tokio::select! {
+            _ = ctx.shutdown.cancelled() => return,
+            _ = freeze.cancelled() => {
+                match listener.into_std() {
+                    Ok(l) => ctx.reboot.park_listener(name, ParkedListener::Unix(l)),
+                    Err(e) => error!(error = %e, "cannot hand over the front socket"),
+                }
+                return;
+            }
+            r = listener.accept() => r,
+        };
+        let stream = match accepted {
+            Ok((s, _)) => s,
+            Err(e) => {
+                warn!(error = %e, "accept on the front socket failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let Ok(Some((transport, peer, stream))) =
+                tokio::time::timeout(PREAMBLE_TIMEOUT, read_preamble(stream)).await
+            else {
+                warn!("a front connection sent no valid preamble; closed");
+                return;
+            };
+            let Ok(permit) = ctx.conn_limit.clone().try_acquire_owned() else {
+                ctx.counters.refused.fetch_add(1, Ordering::Relaxed);
+                return;
+            };
+            let Some(ip_slot) = ctx
+                .table
+                .admit_ip(peer.ip(), ctx.config.limits.max_connections_per_ip)
+            else {
+                ctx.counters.refused.fetch_add(1, Ordering::Relaxed);
+                return;
+            };
+            start_connection(
+                &ctx,
+                Socket::Unix(stream),
+                peer,
+                transport,
+                (permit, ip_slot),
+            );
+        });
+    }
+}
+
+/// Reads the front's one-line preamble byte by byte (nothing after it is consumed).
+async fn read_preamble(mut stream: UnixStream) -> Option<(Transport, SocketAddr, UnixStream)> {
+    use tokio::io::AsyncReadExt;
+    let mut line = Vec::with_capacity(64);
+    loop {
+        let b = stream.read_u8().await.ok()?;
+        if b == b'\n' {
+            break;
+        }
+        if line.len() >= PREAMBLE_MAX {
+            return None;
+        }
+        line.push(b);
+    }
+    let text = std::str::from_utf8(&line).ok()?;
+    let (transport, peer) = crate::session::socket::parse_front_preamble(text)?;
+    Some((transport, peer, stream))
 }
 
 /// Tells a refused client why, without waiting on it.
@@ -598,19 +745,24 @@ async fn restore_sessions(
         };
     let mut restored = 0;
     for h in adopted {
-        let stream = match crate::reboot::adopt_stream(h.fd) {
+        let stream = match Socket::adopt(h.fd, h.transport) {
             Ok(s) => s,
             Err(e) => {
                 warn!(handle = h.handle, error = %e, "cannot adopt an inherited connection");
                 continue;
             }
         };
-        let Ok(peer) = stream.peer_addr() else {
-            continue;
+        let peer = match stream.tcp_peer() {
+            Some(p) => p,
+            None => match h.peer.as_deref().and_then(|p| p.parse().ok()) {
+                Some(p) => p,
+                None => continue,
+            },
         };
         let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
         out.bytes_out.store(h.bytes_out, Ordering::Relaxed);
         let mut row = Session::new(h.handle, peer, out);
+        row.transport = h.transport;
         row.bytes_in = h.bytes_in;
         row.terminal = h.negotiator.info.clone();
         let (player, logged_in_at) = match records.get(&h.handle) {
@@ -650,12 +802,15 @@ async fn restore_sessions(
             pending_output: h.pending_output,
         };
         let span = tracing::info_span!("conn", handle = h.handle, peer = %peer);
-        let ctx2 = ctx.clone();
         let handle = h.handle;
+        let task = connection::supervise(
+            ctx.clone(),
+            handle,
+            connection::resume(ctx.clone(), stream, peer, handle, resume),
+        );
         ctx.tracker.spawn(
             async move {
-                let task = connection::resume(ctx2.clone(), stream, peer, handle, resume);
-                connection::supervise(ctx2, handle, task).await;
+                task.await;
                 drop(permit);
                 drop(ip_slot);
             }

@@ -41,6 +41,7 @@ impl Game {
         let notice = format!("GAME: Reboot w/o disconnect by {who}, please wait.");
         self.ctx.table.broadcast(&line_bytes(&notice), true);
         self.ctx.reboot.freeze();
+        self.ctx.table.wake_all();
 
         let parked = self.gather(table, rx).await;
         // The queue goes along: the next process runs what is pending.
@@ -80,7 +81,8 @@ impl Game {
             let Some(row) = self.ctx.table.with(p.handle, |s| s.clone()) else {
                 continue;
             };
-            let fd = match handoff::into_inheritable_fd(p.stream) {
+            let (transport, peer) = (p.transport, p.peer);
+            let fd = match p.stream.into_inheritable_fd() {
                 Ok(fd) => fd,
                 Err(e) => {
                     warn!(handle = p.handle, error = %e, "cannot hand over a connection");
@@ -93,6 +95,8 @@ impl Game {
             plan.sessions.push(HandoffSession {
                 handle: p.handle,
                 fd,
+                transport,
+                peer: transport.via_front().then(|| peer.to_string()),
                 pending_input: p.pending_input,
                 pending_output,
                 negotiator: p.negotiator,
@@ -134,7 +138,8 @@ impl Game {
         rx: &mut mpsc::Receiver<GameMsg>,
     ) -> Vec<ParkedSession> {
         let deadline = tokio::time::Instant::now() + GATHER_TIMEOUT;
-        let listeners = self.ctx.listen_addrs.len();
+        let listeners = self.ctx.listen_addrs.len()
+            + usize::from(self.ctx.config.front_socket_path().is_some());
         let mut parked = Vec::new();
         loop {
             if parked.len() >= self.ctx.table.len()
@@ -207,9 +212,14 @@ impl Game {
             p.give_back();
         }
         for (addr, listener) in self.ctx.reboot.take_listeners() {
-            match tokio::net::TcpListener::from_std(listener) {
-                Ok(l) => crate::server::spawn_accept(&self.ctx, l, addr),
-                Err(e) => error!(%addr, error = %e, "cannot resume a listener"),
+            let resumed = match listener {
+                handoff::ParkedListener::Tcp(l) => tokio::net::TcpListener::from_std(l)
+                    .map(|l| crate::server::spawn_accept(&self.ctx, l, addr.clone())),
+                handoff::ParkedListener::Unix(l) => tokio::net::UnixListener::from_std(l)
+                    .map(|l| crate::server::spawn_front_accept(&self.ctx, l, addr.clone())),
+            };
+            if let Err(e) = resumed {
+                error!(%addr, error = %e, "cannot resume a listener");
             }
         }
         self.ctx

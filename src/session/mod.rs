@@ -5,6 +5,7 @@ pub mod limits;
 pub mod login;
 pub mod outbound;
 pub mod record;
+pub mod socket;
 pub mod table;
 
 pub use outbound::{CloseReason, OutItem, Outbound};

@@ -6,11 +6,16 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
+use std::sync::atomic::AtomicBool;
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
 
 use crate::telnet::mud::Charset;
 use crate::telnet::TelnetFrame;
+
+/// Queue slots kept between deliveries (more are given back once drained).
+const KEEP_QUEUE_CAPACITY: usize = 4;
 
 /// One queued item: text (UTF-8, encoded for the wire by the writer) or a telnet frame.
 #[derive(Debug, Clone)]
@@ -54,13 +59,12 @@ struct State {
 #[derive(Debug)]
 pub struct Outbound {
     state: Mutex<State>,
-    notify: Notify,
+    /// The connection task, woken when there is something for it; `woken` says why it
+    /// should look (set before the wake, taken by the task), so no push is missed.
+    waker: AtomicWaker,
+    woken: AtomicBool,
     limit: usize,
     charset: AtomicU8,
-    /// Cancelled once a close is asked for, so the reader can stop too.
-    closing: CancellationToken,
-    /// Cancelled when the writer should hand its socket back (hot reboot).
-    parking: Mutex<CancellationToken>,
     pub bytes_out: AtomicU64,
     pub dropped_bytes: AtomicU64,
 }
@@ -76,11 +80,10 @@ impl Outbound {
     pub fn new(limit: usize) -> Outbound {
         Outbound {
             state: Mutex::new(State::default()),
-            notify: Notify::new(),
+            waker: AtomicWaker::new(),
+            woken: AtomicBool::new(false),
             limit,
             charset: AtomicU8::new(0),
-            closing: CancellationToken::new(),
-            parking: Mutex::new(CancellationToken::new()),
             bytes_out: AtomicU64::new(0),
             dropped_bytes: AtomicU64::new(0),
         }
@@ -123,7 +126,7 @@ impl Outbound {
                 }
             }
         }
-        self.notify.notify_one();
+        self.wake();
     }
 
     /// Asks the writer to send what is queued and then close.
@@ -133,36 +136,7 @@ impl Outbound {
                 st.close = Some(reason);
             }
         }
-        self.closing.cancel();
-        self.notify.notify_one();
-    }
-
-    /// Asks the writer to deliver what it can (briefly) and hand back its socket.
-    pub fn park(&self) {
-        if let Ok(t) = self.parking.lock() {
-            t.cancel();
-        }
-        self.notify.notify_one();
-    }
-
-    /// Undoes `park` (a cancelled reboot).
-    pub fn unpark(&self) {
-        if let Ok(mut t) = self.parking.lock() {
-            *t = CancellationToken::new();
-        }
-    }
-
-    /// The current parking signal.
-    pub fn parking(&self) -> CancellationToken {
-        self.parking
-            .lock()
-            .map(|t| t.clone())
-            .unwrap_or_else(|_| CancellationToken::new())
-    }
-
-    /// Resolves once a close has been asked for.
-    pub async fn closing(&self) {
-        self.closing.cancelled().await
+        self.wake();
     }
 
     pub fn close_reason(&self) -> Option<CloseReason> {
@@ -195,9 +169,45 @@ impl Outbound {
         }
     }
 
+    /// Hands every queued item to `encode` in order, under the lock (encoding is a copy,
+    /// so pushers wait no longer than a memcpy); returns whether output was dropped
+    /// since the last drain, and the close asked for. A small queue keeps its
+    /// allocation, so steady delivery allocates nothing; a big one gives it back.
+    pub fn drain_with(&self, mut encode: impl FnMut(OutItem)) -> (bool, Option<CloseReason>) {
+        let Ok(mut st) = self.state.lock() else {
+            return (false, Some(CloseReason::Shutdown));
+        };
+        st.bytes = 0;
+        for item in st.queue.drain(..) {
+            encode(item);
+        }
+        if st.queue.capacity() > KEEP_QUEUE_CAPACITY {
+            st.queue = VecDeque::new();
+        }
+        (std::mem::take(&mut st.flushed), st.close)
+    }
+
     /// Waits until something is pushed or a close is asked for.
     pub async fn wait(&self) {
-        self.notify.notified().await;
+        std::future::poll_fn(|cx| self.poll_woken(cx)).await
+    }
+
+    /// Ready once `wake` was called since the last time this returned ready.
+    pub fn poll_woken(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.woken.swap(false, Ordering::AcqRel) {
+            return Poll::Ready(());
+        }
+        self.waker.register(cx.waker());
+        if self.woken.swap(false, Ordering::AcqRel) {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+
+    /// Makes the connection task look at its queue (and at the reboot freeze).
+    pub fn wake(&self) {
+        self.woken.store(true, Ordering::Release);
+        self.waker.wake();
     }
 
     /// Whether anything is waiting to be written.

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 
+use super::socket::Transport;
 use super::table::Session;
 use super::Handle;
 use crate::store::write_behind::Op;
@@ -57,6 +58,10 @@ pub fn fields(s: &Session, node: &str, parts: &[Part]) -> Vec<(&'static str, Byt
                 out.push(("host", text(s.peer.ip().to_string())));
                 out.push(("port", text(s.peer.port().to_string())));
                 out.push(("node", text(node)));
+                out.push((
+                    "transport",
+                    Bytes::from_static(s.transport.as_str().as_bytes()),
+                ));
             }
             Part::Player => {
                 out.push(("player", opt_num(s.player)));
@@ -115,6 +120,8 @@ pub struct StoredSession {
     /// Unix seconds.
     pub last_seen: Option<u64>,
     pub host: Option<String>,
+    /// telnet, tls, ws or wss.
+    pub transport: Option<Transport>,
     pub cmds: Option<u64>,
     pub doing: Option<String>,
     pub output_prefix: Option<String>,
@@ -132,6 +139,7 @@ impl StoredSession {
             login_ms: field_u64(f, "login_ms"),
             last_seen: field_u64(f, "last_seen"),
             host: nonempty("host"),
+            transport: field_text(f, "transport").and_then(|t| Transport::parse(&t)),
             cmds: field_u64(f, "cmds"),
             doing: field_text(f, "doing"),
             output_prefix: nonempty("output_prefix"),
@@ -164,6 +172,7 @@ mod tests {
         s.cmds = 9;
         s.doing = "coding".into();
         s.output_suffix = Some("--end--".into());
+        s.transport = Transport::Wss;
         let stored: StoredFields = fields(&s, "node-1", &Part::ALL)
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_vec()))
@@ -177,6 +186,7 @@ mod tests {
         assert_eq!(back.output_prefix, None);
         assert_eq!(back.output_suffix.as_deref(), Some("--end--"));
         assert_eq!(back.host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(back.transport, Some(Transport::Wss));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use dashmap::DashMap;
 
 use super::outbound::{CloseReason, Outbound};
+use super::socket::Transport;
 use crate::telnet::mud::TerminalInfo;
 use crate::world::Dbref;
 
@@ -28,6 +29,8 @@ pub fn now_millis() -> u64 {
 pub struct Session {
     pub handle: Handle,
     pub peer: SocketAddr,
+    /// Telnet, or TLS/WebSocket through the front process.
+    pub transport: Transport,
     pub connected_at_ms: u64,
     pub last_seen_ms: u64,
     pub cmds: u64,
@@ -48,6 +51,7 @@ impl Session {
         Session {
             handle,
             peer,
+            transport: Transport::Telnet,
             connected_at_ms: now,
             last_seen_ms: now,
             cmds: 0,
@@ -216,6 +220,13 @@ impl SessionTable {
             if all || s.player.is_some() {
                 s.outbound.push_text(text.clone());
             }
+        }
+    }
+
+    /// Wakes every connection task (to see a reboot's freeze).
+    pub fn wake_all(&self) {
+        for s in self.inner.sessions.iter() {
+            s.outbound.wake();
         }
     }
 

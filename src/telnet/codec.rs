@@ -79,6 +79,16 @@ impl TelnetCodec {
         }
     }
 
+    /// Drops buffers that hold nothing, so an idle connection keeps no allocation.
+    pub fn release_idle_buffers(&mut self) {
+        if self.line.is_empty() && self.line.capacity() > 0 {
+            self.line = BytesMut::new();
+        }
+        if self.sb_data.is_empty() && self.sb_data.capacity() > 0 {
+            self.sb_data = BytesMut::new();
+        }
+    }
+
     /// Bytes of a partly typed line held right now.
     pub fn pending_line_len(&self) -> usize {
         self.line.len()

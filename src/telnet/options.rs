@@ -22,11 +22,46 @@ pub enum Side {
     Him,
 }
 
+/// One side's option states, holding only options that are not `No`: a connection
+/// touches a handful of the 256, so this is a few bytes instead of 256.
+#[derive(Debug, Clone, Default)]
+struct States(Vec<(u8, Q)>);
+
+impl States {
+    fn get(&self, opt: u8) -> Q {
+        self.0
+            .iter()
+            .find(|(o, _)| *o == opt)
+            .map(|(_, q)| *q)
+            .unwrap_or_default()
+    }
+
+    /// The state's slot, made on first use (at most 256 slots).
+    fn slot(&mut self, opt: u8) -> &mut Q {
+        let i = match self.0.iter().position(|(o, _)| *o == opt) {
+            Some(i) => i,
+            None => {
+                self.0.push((opt, Q::No));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut v = vec![0u8; 256];
+        for (o, q) in &self.0 {
+            v[*o as usize] = *q as u8;
+        }
+        v
+    }
+}
+
 /// The negotiated state of every option on one connection.
 #[derive(Debug, Clone)]
 pub struct OptionTable {
-    us: [Q; 256],
-    him: [Q; 256],
+    us: States,
+    him: States,
     allow_us: fn(u8) -> bool,
     allow_him: fn(u8) -> bool,
 }
@@ -42,8 +77,8 @@ impl OptionTable {
     /// `allow_us`/`allow_him` say which options we agree to when the client asks.
     pub fn new(allow_us: fn(u8) -> bool, allow_him: fn(u8) -> bool) -> Self {
         Self {
-            us: [Q::No; 256],
-            him: [Q::No; 256],
+            us: States::default(),
+            him: States::default(),
             allow_us,
             allow_him,
         }
@@ -51,8 +86,7 @@ impl OptionTable {
 
     /// Every option's state as bytes (us, him), for a hot-reboot handoff.
     pub fn snapshot(&self) -> (Vec<u8>, Vec<u8>) {
-        let enc = |q: &[Q; 256]| q.iter().map(|q| *q as u8).collect();
-        (enc(&self.us), enc(&self.him))
+        (self.us.to_bytes(), self.him.to_bytes())
     }
 
     /// Restores states saved by `snapshot`; unknown bytes become `No`.
@@ -63,26 +97,28 @@ impl OptionTable {
             3 => Q::WantYes,
             _ => Q::No,
         };
-        for (i, b) in us.iter().take(256).enumerate() {
-            self.us[i] = dec(*b);
+        for (opt, b) in (0..=255u8).zip(us.iter()) {
+            *self.us.slot(opt) = dec(*b);
         }
-        for (i, b) in him.iter().take(256).enumerate() {
-            self.him[i] = dec(*b);
+        for (opt, b) in (0..=255u8).zip(him.iter()) {
+            *self.him.slot(opt) = dec(*b);
         }
+        self.us.0.retain(|(_, q)| *q != Q::No);
+        self.him.0.retain(|(_, q)| *q != Q::No);
     }
 
     pub fn is_enabled(&self, side: Side, opt: u8) -> bool {
         match side {
-            Side::Us => self.us[opt as usize] == Q::Yes,
-            Side::Him => self.him[opt as usize] == Q::Yes,
+            Side::Us => self.us.get(opt) == Q::Yes,
+            Side::Him => self.him.get(opt) == Q::Yes,
         }
     }
 
     /// Asks for an option to be enabled; returns the frame to send, if any.
     pub fn request(&mut self, side: Side, opt: u8) -> Option<TelnetFrame> {
         let (q, verb) = match side {
-            Side::Us => (&mut self.us[opt as usize], WILL),
-            Side::Him => (&mut self.him[opt as usize], DO),
+            Side::Us => (self.us.slot(opt), WILL),
+            Side::Him => (self.him.slot(opt), DO),
         };
         if *q == Q::No {
             *q = Q::WantYes;
@@ -106,8 +142,8 @@ impl OptionTable {
             Side::Us => (WILL, WONT, (self.allow_us)(opt)),
         };
         let q = match side {
-            Side::Him => &mut self.him[opt as usize],
-            Side::Us => &mut self.us[opt as usize],
+            Side::Him => self.him.slot(opt),
+            Side::Us => self.us.slot(opt),
         };
         match (positive, *q) {
             (true, Q::No) => {

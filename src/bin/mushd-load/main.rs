@@ -307,6 +307,21 @@ fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The server's CPU time so far (user + system), in microseconds, from /proc/<pid>/stat.
+fn cpu_us(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing ')'.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let mut fields = rest.split_whitespace();
+    // After ')': state is field 3, utime field 14, stime field 15.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let ticks = u64::try_from(ticks).ok().filter(|t| *t > 0)?;
+    Some((utime + stime) * 1_000_000 / ticks)
+}
+
 fn progress(
     label: &'static str,
     start: Instant,
@@ -360,6 +375,8 @@ async fn idle(args: &Args) -> Result<Report, String> {
     });
     tokio::time::sleep(Duration::from_secs(args.duration_secs)).await;
     p.cancel();
+    // And once the connections have sat idle for the whole hold: the steady state.
+    let held_rss = args.server_pid.and_then(rss_kib);
     let held = open.load(Ordering::Relaxed);
     stop.cancel();
     drop(fleet.results().await);
@@ -381,8 +398,15 @@ async fn idle(args: &Args) -> Result<Report, String> {
         rep.figure("server_rss_before_kib", Value::Int(b));
         rep.figure("server_rss_after_kib", Value::Int(a));
         rep.figure(
-            "server_kib_per_connection",
+            "server_kib_per_connection_after_logins",
             Value::Float(a.saturating_sub(b) as f64 / args.clients.max(1) as f64),
+        );
+    }
+    if let (Some(b), Some(h)) = (before, held_rss) {
+        rep.figure("server_rss_held_kib", Value::Int(h));
+        rep.figure(
+            "server_kib_per_connection",
+            Value::Float(h.saturating_sub(b) as f64 / args.clients.max(1) as f64),
         );
     }
     Ok(rep)
@@ -630,6 +654,16 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
     let mut reboot_answer = String::new();
     let reboot_at = plan.start + Duration::from_secs(args.reboot_at_secs);
     let send_end = plan.start + warmup + measured;
+    // The server's CPU over the measured window, for the cost of one delivery.
+    let cpu_window = args.server_pid.map(|pid| {
+        let from = plan.start + warmup;
+        tokio::spawn(async move {
+            tokio::time::sleep_until(tokio::time::Instant::from_std(from)).await;
+            let start = cpu_us(pid);
+            tokio::time::sleep_until(tokio::time::Instant::from_std(send_end)).await;
+            Some(cpu_us(pid)?.saturating_sub(start?))
+        })
+    });
     if let (Some(w), true) = (wizard.as_mut(), with_reboot) {
         tokio::time::sleep_until(tokio::time::Instant::from_std(reboot_at)).await;
         w.send(&args.reboot_cmd)
@@ -688,6 +722,15 @@ async fn chat(args: &Args, with_reboot: bool) -> Result<Report, String> {
     );
     for (k, v) in percentiles(&mut all) {
         rep.figure(k, Value::Float(v));
+    }
+    if let Some(window) = cpu_window {
+        if let Ok(Some(cpu)) = window.await {
+            rep.figure("server_cpu_ms", Value::Float(cpu as f64 / 1000.0));
+            rep.figure(
+                "server_cpu_us_per_delivery",
+                Value::Float(cpu as f64 / delivered.max(1) as f64),
+            );
+        }
     }
     rep.figure(
         "connections_lost",

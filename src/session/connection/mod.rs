@@ -1,23 +1,28 @@
 //! The per-connection task: negotiates telnet, assembles lines, runs the login screen,
-//! hands commands to the game, and keeps its row of the session table current.
-//! A second small task writes queued output, so a client that stops reading never
-//! holds up the reading side or anyone else.
+//! hands commands to the game, writes queued output and keeps its row of the session
+//! table current. One task does all of it, sleeping on the socket's readiness and the
+//! outbound queue, so an idle connection is one small future; a client that stops
+//! reading only fills its own bounded queue.
 
 mod login_screen;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use bytes::{Bytes, BytesMut};
-use futures_util::{FutureExt, StreamExt};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio_util::codec::FramedRead;
+use futures_util::FutureExt;
+use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
+
+use self::wire::{Flush, Read, Wire};
+use super::socket::{Socket, Transport};
 
 use super::outbound::{CloseReason, OutItem, Outbound};
 use super::record::Part;
@@ -28,7 +33,6 @@ use crate::server::ServerContext;
 use crate::store::write_behind::Op;
 use crate::store::HistoryRecord;
 use crate::store::Key;
-use crate::telnet::codec::encode_frame;
 use crate::telnet::mud::{mssp_frame, Charset, Negotiator, NegotiatorState};
 use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
 use crate::world::Dbref;
@@ -36,7 +40,7 @@ use crate::world::Dbref;
 const CANNOT_LOG_IN: &str = "The game cannot log you in right now. Please try again in a moment.";
 const BAD_LOGIN: &str = "Either that player does not exist, or has a different password.";
 
-/// How long the writer gets to deliver final output before the socket is dropped.
+/// How long a closing connection may take to deliver its final output.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 /// Where the connection is.
@@ -49,6 +53,7 @@ struct Conn {
     ctx: Arc<ServerContext>,
     handle: Handle,
     peer: SocketAddr,
+    transport: Transport,
     out: Arc<Outbound>,
     neg: Negotiator,
     stage: Stage,
@@ -56,8 +61,8 @@ struct Conn {
     login: Option<(Dbref, u64)>,
 }
 
-/// How long a parked writer keeps writing queued output before handing its socket
-/// over anyway (the rest travels in the handoff).
+/// How long a parking connection keeps writing queued output before handing its
+/// socket over anyway (the rest travels in the handoff).
 const PARK_WRITE_GRACE: Duration = Duration::from_millis(300);
 
 /// What a connection restored after a hot reboot brings along.
@@ -69,45 +74,80 @@ pub struct Restored {
     pub pending_output: Vec<u8>,
 }
 
-/// Runs one new connection to its end.
-pub async fn run(ctx: Arc<ServerContext>, stream: TcpStream, peer: SocketAddr, handle: Handle) {
-    let _ = stream.set_nodelay(true);
-    let sndbuf = ctx.config.limits.socket_send_buffer_bytes;
-    if sndbuf > 0 {
-        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(sndbuf);
-    }
+/// Runs one new connection to its end. (Set-up is plain code and the state is boxed,
+/// so the task's future carries nothing twice: an idle connection should be small.)
+pub fn run(
+    ctx: Arc<ServerContext>,
+    socket: Socket,
+    peer: SocketAddr,
+    handle: Handle,
+    transport: Transport,
+) -> impl std::future::Future<Output = ()> {
+    socket.tune(ctx.config.limits.socket_send_buffer_bytes);
     let out = Arc::new(Outbound::new(ctx.config.limits.output_queue_bytes));
-    ctx.table.insert(Session::new(handle, peer, out.clone()));
+    let mut row = Session::new(handle, peer, out.clone());
+    row.transport = transport;
+    let mut neg = Negotiator::new();
+    if !transport.telnet() {
+        // A WebSocket client gets UTF-8 lines and no negotiation.
+        neg.info.charset = Charset::Utf8;
+        neg.info.charset_negotiated = true;
+        out.set_charset(Charset::Utf8);
+        row.terminal = neg.info.clone();
+    }
+    ctx.table.insert(row);
     ctx.save_session(handle, &Part::ALL);
     debug!("connected");
     let mut conn = Conn {
         ctx: ctx.clone(),
         handle,
         peer,
+        transport,
         out: out.clone(),
-        neg: Negotiator::new(),
+        neg,
         stage: Stage::Login,
         login: None,
     };
-    for frame in conn.neg.offers() {
-        out.push(OutItem::Frame(frame));
+    if transport.telnet() {
+        for frame in conn.neg.offers() {
+            out.push(OutItem::Frame(frame));
+        }
     }
     conn.send_text(&ctx.texts.connect);
-    drive(conn, stream, Vec::new()).await;
+    let wire = Box::new(Wire::new(socket, conn.codec(), Vec::new()));
+    drive(Box::new(conn), wire)
 }
 
 /// Carries on a connection inherited from the process before a hot reboot; its row is
 /// already in the session table.
-pub async fn resume(
+pub fn resume(
     ctx: Arc<ServerContext>,
-    stream: TcpStream,
+    socket: Socket,
     peer: SocketAddr,
     handle: Handle,
     restored: Restored,
-) {
-    let Some(out) = ctx.table.with(handle, |s| s.outbound.clone()) else {
-        return;
-    };
+) -> impl std::future::Future<Output = ()> {
+    let row = ctx
+        .table
+        .with(handle, |s| (s.outbound.clone(), s.transport));
+    let task =
+        row.map(|(out, transport)| resumed(ctx, socket, peer, handle, restored, out, transport));
+    async move {
+        if let Some(task) = task {
+            task.await;
+        }
+    }
+}
+
+fn resumed(
+    ctx: Arc<ServerContext>,
+    socket: Socket,
+    peer: SocketAddr,
+    handle: Handle,
+    restored: Restored,
+    out: Arc<Outbound>,
+    transport: Transport,
+) -> impl std::future::Future<Output = ()> {
     out.set_charset(restored.negotiator.info.charset);
     if !restored.pending_output.is_empty() {
         out.push(OutItem::Raw(Bytes::from(restored.pending_output)));
@@ -116,6 +156,7 @@ pub async fn resume(
         ctx: ctx.clone(),
         handle,
         peer,
+        transport,
         out,
         neg: Negotiator::restore(&restored.negotiator),
         stage: if restored.player.is_some() {
@@ -127,124 +168,122 @@ pub async fn resume(
             .player
             .map(|p| (p, restored.logged_in_at_ms.unwrap_or_else(now_millis))),
     };
-    drive(conn, stream, restored.pending_input).await;
+    let wire = Box::new(Wire::new(socket, conn.codec(), restored.pending_input));
+    drive(Box::new(conn), wire)
 }
 
-/// Reads and writes until the connection ends, or until a reboot takes its socket.
-async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>) {
-    let ctx = conn.ctx.clone();
-    let (handle, peer, out) = (conn.handle, conn.peer, conn.out.clone());
+/// Reads, runs and writes until the connection ends, or until a reboot takes its socket.
+async fn drive(mut conn: Box<Conn>, mut wire: Box<Wire>) {
     let how = loop {
-        let (read_half, write_half) = stream.into_split();
-        let writer = tokio::spawn(write_loop(write_half, out.clone()));
-        let codec = TelnetCodec::new(
-            ctx.config.limits.max_line_bytes,
-            ctx.config.telnet.max_subnegotiation_bytes,
-        );
-        let mut reader = FramedRead::with_capacity(read_half, codec, 256);
-        reader.read_buffer_mut().extend_from_slice(&pending_input);
-        match conn.read_loop(&mut reader).await {
-            ReadEnd::Closed(how) => break Some((how, writer)),
-            ReadEnd::Park => {
-                out.park();
-                let write_half = match writer.await {
-                    Ok(WriterEnd::Parked(w, rest)) => Some((w, rest)),
-                    _ => None,
-                };
-                let Some((write_half, pending_output)) = write_half else {
-                    // The socket failed while parking: an ordinary drop.
-                    break None;
-                };
-                let parts = reader.into_parts();
-                let mut codec = parts.codec;
-                let mut input = codec.take_partial_line();
-                input.extend_from_slice(&parts.read_buf);
-                let Ok(s) = parts.io.reunite(write_half) else {
-                    break None;
-                };
-                let (reply, resumed) = oneshot::channel();
-                let parked = ParkedSession {
-                    handle,
-                    stream: s,
-                    pending_input: input,
-                    pending_output,
-                    negotiator: conn.neg.snapshot(),
-                    reply,
-                };
-                if ctx
-                    .game
-                    .send(GameMsg::Parked(Box::new(parked)))
-                    .await
-                    .is_err()
-                {
+        match conn.serve(&mut wire).await {
+            End::Closed(how) => break how,
+            // Boxed: rare, and its state should not weigh on every idle connection.
+            End::Park => match Box::pin(conn.park(wire)).await {
+                Parked::Resumed(w) => wire = w,
+                Parked::HandedOver => return,
+                Parked::Failed => {
+                    Box::pin(conn.finish(None, DisconnectKind::Drop)).await;
                     return;
                 }
-                match resumed.await {
-                    Ok(r) => {
-                        // The reboot was cancelled: carry on where we were.
-                        out.unpark();
-                        if !r.pending_output.is_empty() {
-                            out.push(OutItem::Raw(Bytes::from(r.pending_output)));
-                        }
-                        stream = r.stream;
-                        pending_input = r.pending_input;
-                    }
-                    // The socket now belongs to the next process.
-                    Err(_) => return,
-                }
-            }
+            },
         }
     };
-    let (how, writer) = match how {
-        Some((how, writer)) => (how, Some(writer)),
-        None => (DisconnectKind::Drop, None),
-    };
-    let login = conn.login.take();
-
-    // Let the writer deliver what is queued, but never wait on a client for long.
-    out.close(match how {
-        DisconnectKind::Boot => CloseReason::Boot,
-        DisconnectKind::Shutdown => CloseReason::Shutdown,
-        _ => CloseReason::Quit,
-    });
-    if let Some(mut writer) = writer {
-        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
-            .await
-            .is_err()
-        {
-            writer.abort();
-        }
-    }
-    // The game announces the departure and removes the row.
-    let (tx, rx) = oneshot::channel();
-    if ctx
-        .game
-        .send(GameMsg::Disconnected {
-            handle,
-            how,
-            done: tx,
-        })
-        .await
-        .is_ok()
-    {
-        let _ = rx.await;
-    } else {
-        ctx.table.remove(handle);
-    }
-    if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
-        warn!(error = %e, "session record removal is queued, not yet written");
-    }
-    if let Some((player, since)) = login {
-        write_history(&ctx, player, handle, since, peer, Some(how.as_str())).await;
-    }
-    debug!(?how, "disconnected");
+    Box::pin(conn.finish(Some(wire), how)).await;
 }
 
-/// Why the read loop stopped.
-enum ReadEnd {
+/// Why the serving loop stopped.
+enum End {
     Closed(DisconnectKind),
     /// A hot reboot asked for the socket.
     Park,
+}
+
+/// How a park ended.
+enum Parked {
+    /// The reboot was cancelled: carry on.
+    Resumed(Box<Wire>),
+    /// The socket now belongs to the next process.
+    HandedOver,
+    /// The socket failed on the way.
+    Failed,
+}
+
+/// What running the input read so far led to.
+enum Input {
+    /// Everything read has run.
+    Done,
+    /// A command is with the game; the rest of the input waits for its answer.
+    Waiting(oneshot::Receiver<Flow>),
+    Closed(DisconnectKind),
+}
+
+/// Why a sleeping connection woke.
+enum Woke {
+    /// The game answered the command in flight.
+    Reply(Flow),
+    Readable,
+    Writable,
+    /// Output was queued, a close was asked for, or a reboot is freezing.
+    Queue,
+    Failed,
+    LoginTimeout,
+    Keepalive,
+}
+
+/// Polls everything a connection sleeps on, in priority order. Written as one poll
+/// function rather than a `select!` of futures, so a sleeping connection stores no
+/// per-branch future state: its task stays a few hundred bytes.
+fn wait_for(
+    cx: &mut std::task::Context<'_>,
+    out: &Outbound,
+    wire: &Wire,
+    waiting: &mut Option<oneshot::Receiver<Flow>>,
+    login_timer: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    keepalive: &mut Option<Pin<Box<tokio::time::Interval>>>,
+) -> Poll<Woke> {
+    if let Some(rx) = waiting.as_mut() {
+        if let Poll::Ready(flow) = Pin::new(rx).poll(cx) {
+            return Poll::Ready(Woke::Reply(flow.unwrap_or(Flow::Quit)));
+        }
+    } else {
+        // One command at a time: input waits while the game runs one.
+        match wire.socket.poll_read_ready(cx) {
+            Poll::Ready(Ok(())) => return Poll::Ready(Woke::Readable),
+            Poll::Ready(Err(_)) => return Poll::Ready(Woke::Failed),
+            Poll::Pending => {}
+        }
+    }
+    if wire.has_unwritten() {
+        match wire.socket.poll_write_ready(cx) {
+            Poll::Ready(Ok(())) => return Poll::Ready(Woke::Writable),
+            Poll::Ready(Err(_)) => return Poll::Ready(Woke::Failed),
+            Poll::Pending => {}
+        }
+    }
+    if out.poll_woken(cx).is_ready() {
+        return Poll::Ready(Woke::Queue);
+    }
+    if let Some(timer) = login_timer.as_mut() {
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Woke::LoginTimeout);
+        }
+    }
+    if let Some(tick) = keepalive.as_mut() {
+        if tick.poll_tick(cx).is_ready() {
+            return Poll::Ready(Woke::Keepalive);
+        }
+    }
+    Poll::Pending
+}
+
+fn close_kind(reason: CloseReason) -> DisconnectKind {
+    match reason {
+        CloseReason::Boot => DisconnectKind::Boot,
+        CloseReason::Shutdown => DisconnectKind::Shutdown,
+        CloseReason::LoginTimeout => DisconnectKind::Timeout,
+        CloseReason::Dropped => DisconnectKind::Drop,
+        CloseReason::Quit => DisconnectKind::Quit,
+    }
 }
 
 /// Appends to the player's session history in the store, waiting for it (bounded).
@@ -275,14 +314,24 @@ async fn write_history(
 /// Runs a connection's task; should it panic (it should not), closes the connection
 /// as a drop would: the game announces it and removes the row, the writer shuts the
 /// socket, the store record goes, and the caller's limits are released on return.
-pub async fn supervise(
+pub fn supervise(
     ctx: Arc<ServerContext>,
     handle: Handle,
     task: impl std::future::Future<Output = ()>,
+) -> impl std::future::Future<Output = ()> {
+    let guarded = std::panic::AssertUnwindSafe(task).catch_unwind();
+    async move {
+        if let Err(panic) = guarded.await {
+            Box::pin(after_panic(ctx, handle, panic)).await;
+        }
+    }
+}
+
+async fn after_panic(
+    ctx: Arc<ServerContext>,
+    handle: Handle,
+    panic: Box<dyn std::any::Any + Send>,
 ) {
-    let Err(panic) = std::panic::AssertUnwindSafe(task).catch_unwind().await else {
-        return;
-    };
     ctx.counters
         .connection_panics
         .fetch_add(1, Ordering::Relaxed);
@@ -339,98 +388,265 @@ impl Conn {
         self.out.push_text(Bytes::from(t));
     }
 
-    async fn read_loop(
-        &mut self,
-        reader: &mut FramedRead<tokio::net::tcp::OwnedReadHalf, TelnetCodec>,
-    ) -> ReadEnd {
-        let freeze = self.ctx.reboot.freeze_token();
+    fn codec(&self) -> TelnetCodec {
+        TelnetCodec::new(
+            self.ctx.config.limits.max_line_bytes,
+            self.ctx.config.telnet.max_subnegotiation_bytes,
+        )
+    }
+
+    /// The connection's one loop: runs what was read (one command at a time), writes
+    /// what is queued, and sleeps until the socket or the queue has something.
+    async fn serve(&mut self, wire: &mut Wire) -> End {
         let login_timeout = Duration::from_secs(self.ctx.config.limits.login_timeout_secs.max(1));
-        let mut login_deadline = tokio::time::Instant::now() + login_timeout;
         let keepalive_secs = self.ctx.config.telnet.keepalive_secs;
-        let mut keepalive = tokio::time::interval(Duration::from_secs(keepalive_secs.max(1)));
-        keepalive.tick().await;
+        // Timers exist only while needed (boxed: an idle player carries neither).
+        let mut keepalive = (keepalive_secs > 0 && self.transport.telnet()).then(|| {
+            let period = Duration::from_secs(keepalive_secs);
+            Box::pin(tokio::time::interval_at(
+                tokio::time::Instant::now() + period,
+                period,
+            ))
+        });
+        let mut login_timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+        let mut waiting: Option<oneshot::Receiver<Flow>> = None;
         loop {
-            let logged_in = matches!(self.stage, Stage::Playing);
-            let event = tokio::select! {
-                biased;
-                _ = self.out.closing() => {
-                    return ReadEnd::Closed(match self.out.close_reason() {
-                        Some(CloseReason::Boot) => DisconnectKind::Boot,
-                        Some(CloseReason::Shutdown) => DisconnectKind::Shutdown,
-                        Some(CloseReason::LoginTimeout) => DisconnectKind::Timeout,
-                        Some(CloseReason::Dropped) => DisconnectKind::Drop,
-                        _ => DisconnectKind::Quit,
-                    });
+            if waiting.is_none() {
+                // A reboot takes the socket between commands, never during one.
+                if self.ctx.reboot.is_frozen() {
+                    return End::Park;
                 }
-                _ = freeze.cancelled() => return ReadEnd::Park,
-                ev = reader.next() => ev,
-                _ = tokio::time::sleep_until(login_deadline), if !logged_in => {
+                // Boxed, and only when there is input: the sleeping task stays small.
+                let input = if wire.has_input() {
+                    Box::pin(self.run_input(wire)).await
+                } else {
+                    Input::Done
+                };
+                match input {
+                    Input::Done => {}
+                    Input::Waiting(rx) => waiting = Some(rx),
+                    Input::Closed(how) => return End::Closed(how),
+                }
+            }
+            match wire.flush(&self.out) {
+                Flush::Idle | Flush::Blocked => {}
+                Flush::Closing(reason) => return End::Closed(close_kind(reason)),
+                Flush::Failed => return End::Closed(DisconnectKind::Drop),
+            }
+            match self.stage {
+                Stage::Playing => login_timer = None,
+                Stage::Login if login_timer.is_none() => {
+                    login_timer = Some(Box::pin(tokio::time::sleep(login_timeout)));
+                }
+                Stage::Login => {}
+            }
+            let woke = std::future::poll_fn(|cx| {
+                wait_for(
+                    cx,
+                    &self.out,
+                    wire,
+                    &mut waiting,
+                    &mut login_timer,
+                    &mut keepalive,
+                )
+            })
+            .await;
+            match woke {
+                Woke::Reply(flow) => {
+                    waiting = None;
+                    match flow {
+                        Flow::Continue => {}
+                        Flow::Quit => return End::Closed(DisconnectKind::Quit),
+                        Flow::Logout => {
+                            login_timer = None;
+                            Box::pin(self.logged_out()).await;
+                        }
+                    }
+                }
+                Woke::Readable => {
+                    if let Read::Closed = wire.read() {
+                        return End::Closed(DisconnectKind::Drop);
+                    }
+                }
+                Woke::Writable | Woke::Queue => {}
+                Woke::Failed => return End::Closed(DisconnectKind::Drop),
+                Woke::LoginTimeout => {
                     self.send_text(&format!(
                         "You stayed on the login screen for more than {} seconds. Goodbye.",
                         login_timeout.as_secs()
                     ));
                     self.out.close(CloseReason::LoginTimeout);
-                    return ReadEnd::Closed(DisconnectKind::Timeout);
+                    return End::Closed(DisconnectKind::Timeout);
                 }
-                _ = keepalive.tick(), if keepalive_secs > 0 => {
-                    self.out.push(OutItem::Frame(TelnetFrame::Command(crate::telnet::cmd::NOP)));
+                Woke::Keepalive => {
+                    self.out.push(OutItem::Frame(TelnetFrame::Command(
+                        crate::telnet::cmd::NOP,
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Runs the events read so far: negotiation at once, login lines here, a command
+    /// line handed to the game (the rest waits for its answer).
+    async fn run_input(&mut self, wire: &mut Wire) -> Input {
+        loop {
+            let event = match wire.next_event() {
+                Ok(Some(ev)) => ev,
+                Ok(None) => return Input::Done,
+                Err(e) => {
+                    debug!(error = %e, "read error");
+                    return Input::Closed(DisconnectKind::Drop);
+                }
+            };
+            let (bytes, truncated) = match event {
+                TelnetEvent::Line { bytes, truncated } => (bytes, truncated),
+                TelnetEvent::SubnegotiationOverflow(opt) => {
+                    debug!(opt, "discarded an over-long subnegotiation");
+                    continue;
+                }
+                other => {
+                    self.negotiation(&other);
                     continue;
                 }
             };
-            let event = match event {
-                Some(Ok(ev)) => ev,
-                Some(Err(e)) => {
-                    debug!(error = %e, "read error");
-                    return ReadEnd::Closed(DisconnectKind::Drop);
-                }
-                None => return ReadEnd::Closed(DisconnectKind::Drop),
-            };
-            match event {
-                TelnetEvent::Line { bytes, truncated } => {
-                    let line = strip_controls(self.neg.info.charset.decode(&bytes));
-                    if truncated {
-                        self.send_text(&format!(
-                            "Your line was too long and was cut to {} bytes.",
-                            self.ctx.config.limits.max_line_bytes
-                        ));
-                    }
-                    self.ctx
-                        .table
-                        .update(self.handle, |s| s.bytes_in += bytes.len() as u64 + 2);
-                    let flow = match self.stage {
-                        // Boxed: the login path is large and rare, and an idle
-                        // connection should not carry its state inline.
-                        Stage::Login => Box::pin(self.login_line(&line)).await,
-                        Stage::Playing => self.command_line(line).await,
-                    };
-                    match flow {
-                        Flow::Continue => {}
-                        Flow::Logout => {
-                            self.stage = Stage::Login;
-                            if let Some((player, since)) = self.login.take() {
-                                write_history(
-                                    &self.ctx,
-                                    player,
-                                    self.handle,
-                                    since,
-                                    self.peer,
-                                    Some("quit"),
-                                )
-                                .await;
-                            }
-                            login_deadline = tokio::time::Instant::now() + login_timeout;
-                            self.unbind_record().await;
-                            self.send_text(&self.ctx.texts.connect.clone());
-                        }
-                        Flow::Quit => return ReadEnd::Closed(DisconnectKind::Quit),
+            let line = strip_controls(self.neg.info.charset.decode(&bytes));
+            if truncated {
+                self.send_text(&format!(
+                    "Your line was too long and was cut to {} bytes.",
+                    self.ctx.config.limits.max_line_bytes
+                ));
+            }
+            self.ctx
+                .table
+                .update(self.handle, |s| s.bytes_in += bytes.len() as u64 + 2);
+            match self.stage {
+                // Boxed: the login path is large and rare.
+                Stage::Login => match Box::pin(self.login_line(&line)).await {
+                    Flow::Continue => {}
+                    Flow::Quit => return Input::Closed(DisconnectKind::Quit),
+                    Flow::Logout => Box::pin(self.logged_out()).await,
+                },
+                Stage::Playing => {
+                    return match self.command_line(line).await {
+                        Some(rx) => Input::Waiting(rx),
+                        None => Input::Closed(DisconnectKind::Quit),
                     }
                 }
-                TelnetEvent::SubnegotiationOverflow(opt) => {
-                    debug!(opt, "discarded an over-long subnegotiation");
-                }
-                other => self.negotiation(&other),
             }
         }
+    }
+
+    /// Back to the login screen after LOGOUT.
+    async fn logged_out(&mut self) {
+        self.stage = Stage::Login;
+        if let Some((player, since)) = self.login.take() {
+            write_history(
+                &self.ctx,
+                player,
+                self.handle,
+                since,
+                self.peer,
+                Some("quit"),
+            )
+            .await;
+        }
+        self.unbind_record().await;
+        self.send_text(&self.ctx.texts.connect.clone());
+    }
+
+    /// Hands the socket to the game for a hot reboot, after writing what is queued
+    /// (briefly); carries on if the reboot is cancelled.
+    async fn park(&mut self, mut wire: Box<Wire>) -> Parked {
+        let deadline = tokio::time::Instant::now() + PARK_WRITE_GRACE;
+        loop {
+            match wire.flush(&self.out) {
+                Flush::Failed => return Parked::Failed,
+                Flush::Idle => break,
+                Flush::Blocked | Flush::Closing(_) => {}
+            }
+            if !wire.has_unwritten() {
+                break;
+            }
+            tokio::select! {
+                r = wire.socket.writable() => if r.is_err() { return Parked::Failed },
+                // Out of time: what is left travels with the socket.
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        let pending_output = wire.take_unwritten(&self.out);
+        let pending_input = wire.take_input();
+        let (reply, resumed) = oneshot::channel();
+        let parked = ParkedSession {
+            handle: self.handle,
+            stream: wire.into_socket(),
+            transport: self.transport,
+            peer: self.peer,
+            pending_input,
+            pending_output,
+            negotiator: self.neg.snapshot(),
+            reply,
+        };
+        if self
+            .ctx
+            .game
+            .send(GameMsg::Parked(Box::new(parked)))
+            .await
+            .is_err()
+        {
+            return Parked::HandedOver;
+        }
+        match resumed.await {
+            Ok(r) => {
+                if !r.pending_output.is_empty() {
+                    self.out.push(OutItem::Raw(Bytes::from(r.pending_output)));
+                }
+                Parked::Resumed(Box::new(Wire::new(r.stream, self.codec(), r.pending_input)))
+            }
+            Err(_) => Parked::HandedOver,
+        }
+    }
+
+    /// Ends the connection: writes what is left (never waiting on a client for long),
+    /// lets the game announce the departure, removes the record, writes the history.
+    async fn finish(&mut self, wire: Option<Box<Wire>>, how: DisconnectKind) {
+        let ctx = self.ctx.clone();
+        let handle = self.handle;
+        let login = self.login.take();
+        self.out.close(match how {
+            DisconnectKind::Boot => CloseReason::Boot,
+            DisconnectKind::Shutdown => CloseReason::Shutdown,
+            DisconnectKind::Timeout => CloseReason::LoginTimeout,
+            DisconnectKind::Drop => CloseReason::Dropped,
+            _ => CloseReason::Quit,
+        });
+        if let Some(mut wire) = wire {
+            if how != DisconnectKind::Drop {
+                let _ = tokio::time::timeout(CLOSE_GRACE, wire.write_out(&self.out)).await;
+            }
+        }
+        let (tx, rx) = oneshot::channel();
+        if ctx
+            .game
+            .send(GameMsg::Disconnected {
+                handle,
+                how,
+                done: tx,
+            })
+            .await
+            .is_ok()
+        {
+            let _ = rx.await;
+        } else {
+            ctx.table.remove(handle);
+        }
+        if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
+            warn!(error = %e, "session record removal is queued, not yet written");
+        }
+        if let Some((player, since)) = login {
+            write_history(&ctx, player, handle, since, self.peer, Some(how.as_str())).await;
+        }
+        debug!(?how, "disconnected");
     }
 
     fn negotiation(&mut self, event: &TelnetEvent) {
@@ -450,8 +666,9 @@ impl Conn {
         }
     }
 
-    /// Runs a connected player's command in the game and waits until it has run.
-    async fn command_line(&mut self, line: String) -> Flow {
+    /// Hands a connected player's command to the game; the receiver answers once it
+    /// has run. None when the game has stopped.
+    async fn command_line(&mut self, line: String) -> Option<oneshot::Receiver<Flow>> {
         let is_idle = line.trim().eq_ignore_ascii_case("idle");
         let now = now_millis();
         self.ctx.table.update(self.handle, |s| {
@@ -468,111 +685,26 @@ impl Conn {
             line,
             done: tx,
         };
-        if self.ctx.game.send(msg).await.is_err() {
-            return Flow::Quit;
+        match self.ctx.game.try_send(msg) {
+            Ok(()) => Some(rx),
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                // The game is behind: wait for room (boxed, as this is the rare case).
+                Box::pin(self.ctx.game.send(msg)).await.ok()?;
+                Some(rx)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => None,
         }
-        rx.await.unwrap_or(Flow::Quit)
     }
-}
-
-/// How the writer stopped.
-enum WriterEnd {
-    Closed,
-    /// A reboot took the socket; the bytes are output not yet written.
-    Parked(OwnedWriteHalf, Vec<u8>),
 }
 
 /// Encodes whatever is still queued for a connection (output the game produced after
-/// its writer parked), so a reboot hands it over instead of losing it.
+/// its socket parked), so a reboot hands it over instead of losing it.
 pub fn encode_queued(out: &Outbound) -> Vec<u8> {
-    let drained = out.drain();
     let mut buf = BytesMut::new();
-    encode_items(&mut buf, drained.items, drained.flushed, out.charset());
-    buf.to_vec()
-}
-
-/// Encodes queued items for the wire.
-fn encode_items(buf: &mut BytesMut, items: Vec<OutItem>, flushed: bool, charset: Charset) {
+    let charset = out.charset();
+    let (flushed, _) = out.drain_with(|item| wire::encode_item(&mut buf, item, charset));
     if flushed {
         buf.extend_from_slice(b"*** FLUSHED ***\r\n");
     }
-    for item in items {
-        let frame = match item {
-            OutItem::Text(text) => {
-                let encoded = if text.is_ascii() {
-                    text
-                } else {
-                    charset.encode(&String::from_utf8_lossy(&text))
-                };
-                TelnetFrame::Text(encoded)
-            }
-            OutItem::Frame(f) => f,
-            OutItem::Raw(bytes) => {
-                buf.extend_from_slice(&bytes);
-                continue;
-            }
-        };
-        encode_frame(&frame, buf);
-    }
-}
-
-/// Drains the outbound queue to the socket until a close is asked for, writing fails,
-/// or a reboot parks the connection. Writes are cancel-safe single `write` calls, so a
-/// park knows exactly what was not yet written.
-async fn write_loop(mut socket: OwnedWriteHalf, out: Arc<Outbound>) -> WriterEnd {
-    let mut buf = BytesMut::new();
-    let mut closing = false;
-    let parking = out.parking();
-    let mut park_deadline: Option<tokio::time::Instant> = None;
-    loop {
-        if buf.is_empty() {
-            if closing {
-                let _ = socket.shutdown().await;
-                out.close(CloseReason::Dropped);
-                return WriterEnd::Closed;
-            }
-            let drained = out.drain();
-            closing = drained.close.is_some();
-            encode_items(&mut buf, drained.items, drained.flushed, out.charset());
-            if buf.is_empty() && !closing {
-                if parking.is_cancelled() {
-                    return WriterEnd::Parked(socket, Vec::new());
-                }
-                if !out.has_pending() {
-                    tokio::select! {
-                        _ = out.wait() => {}
-                        _ = parking.cancelled() => {}
-                    }
-                }
-            }
-            continue;
-        }
-        if parking.is_cancelled() && park_deadline.is_none() {
-            park_deadline = Some(tokio::time::Instant::now() + PARK_WRITE_GRACE);
-        }
-        let written = tokio::select! {
-            r = socket.write(&buf) => r,
-            _ = parking.cancelled(), if park_deadline.is_none() => continue,
-            _ = tokio::time::sleep_until(park_deadline.unwrap_or_else(tokio::time::Instant::now)), if park_deadline.is_some() => {
-                // Out of time: what is left travels with the socket.
-                let drained = out.drain();
-                encode_items(&mut buf, drained.items, drained.flushed, out.charset());
-                return WriterEnd::Parked(socket, buf.to_vec());
-            }
-        };
-        match written {
-            Ok(0) | Err(_) => {
-                out.close(CloseReason::Dropped);
-                return WriterEnd::Closed;
-            }
-            Ok(n) => {
-                out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
-                let _ = buf.split_to(n);
-                if buf.is_empty() {
-                    // Free the buffer: an idle connection should hold no write buffer.
-                    buf = BytesMut::new();
-                }
-            }
-        }
-    }
+    buf.to_vec()
 }

@@ -1,0 +1,244 @@
+//! A connection's bytes: the socket, input not yet decoded and output not yet written.
+//! Reading and writing are non-blocking calls made by the connection's one task when
+//! the socket is ready, so an idle connection holds no buffers at all: input is read
+//! into a stack chunk and output is encoded into a per-thread scratch buffer; only
+//! what a slow client has not taken yet is kept on the heap.
+
+use std::cell::RefCell;
+use std::io;
+use std::sync::atomic::Ordering;
+
+use bytes::BytesMut;
+use tokio_util::codec::Decoder;
+
+use crate::session::outbound::{CloseReason, OutItem, Outbound};
+use crate::session::socket::Socket;
+use crate::telnet::codec::encode_frame;
+use crate::telnet::mud::Charset;
+use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
+
+/// Bytes read from the socket in one call.
+const READ_CHUNK: usize = 4096;
+/// Scratch buffers above this size are not kept for the next write.
+const SCRATCH_KEEP: usize = 64 * 1024;
+/// Queue drains in one flush before other branches get a look in.
+const FLUSH_ROUNDS: usize = 8;
+
+thread_local! {
+    /// Where output is encoded before the write: reused, so a delivery allocates nothing.
+    static SCRATCH: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+}
+
+/// What a flush found.
+pub(super) enum Flush {
+    /// Everything queued is written.
+    Idle,
+    /// The client is not reading; the rest waits for the socket to become writable.
+    Blocked,
+    /// A close was asked for (what was queued before it is written or kept).
+    Closing(CloseReason),
+    /// The socket failed.
+    Failed,
+}
+
+/// What one read found.
+pub(super) enum Read {
+    Data,
+    /// Nothing yet (a spurious wake-up).
+    Nothing,
+    /// The client closed or the socket failed.
+    Closed,
+}
+
+pub(super) struct Wire {
+    pub socket: Socket,
+    codec: TelnetCodec,
+    input: BytesMut,
+    /// Output a slow client has not yet taken.
+    unwritten: BytesMut,
+}
+
+impl Wire {
+    pub fn new(socket: Socket, codec: TelnetCodec, pending_input: Vec<u8>) -> Wire {
+        Wire {
+            socket,
+            codec,
+            input: BytesMut::from(&pending_input[..]),
+            unwritten: BytesMut::new(),
+        }
+    }
+
+    /// Reads what the socket has (up to one chunk).
+    pub fn read(&mut self) -> Read {
+        let mut chunk = [0u8; READ_CHUNK];
+        match self.socket.try_read(&mut chunk) {
+            Ok(0) => Read::Closed,
+            Ok(n) => {
+                self.input
+                    .extend_from_slice(chunk.get(..n).unwrap_or_default());
+                Read::Data
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Read::Nothing,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Read::Nothing,
+            Err(_) => Read::Closed,
+        }
+    }
+
+    /// The next complete event in what has been read, if any.
+    pub fn next_event(&mut self) -> io::Result<Option<TelnetEvent>> {
+        if self.input.is_empty() {
+            return Ok(None);
+        }
+        let event = self.codec.decode(&mut self.input)?;
+        if self.input.is_empty() {
+            // Give the allocation back: an idle connection holds no input buffer.
+            self.input = BytesMut::new();
+            self.codec.release_idle_buffers();
+        }
+        Ok(event)
+    }
+
+    /// Whether input was read and not yet decoded.
+    pub fn has_input(&self) -> bool {
+        !self.input.is_empty()
+    }
+
+    pub fn has_unwritten(&self) -> bool {
+        !self.unwritten.is_empty()
+    }
+
+    /// Writes what a slow client left and then what is queued, until the queue is
+    /// empty or the socket would block.
+    pub fn flush(&mut self, out: &Outbound) -> Flush {
+        if !self.unwritten.is_empty() {
+            match self.socket.try_write(&self.unwritten) {
+                Ok(0) => return Flush::Failed,
+                Ok(n) => {
+                    out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                    let _ = self.unwritten.split_to(n);
+                    if !self.unwritten.is_empty() {
+                        return self.blocked(out);
+                    }
+                    self.unwritten = BytesMut::new();
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return self.blocked(out),
+                Err(_) => return Flush::Failed,
+            }
+        }
+        for _ in 0..FLUSH_ROUNDS {
+            let done = SCRATCH.with(|scratch| {
+                let Ok(mut buf) = scratch.try_borrow_mut() else {
+                    return Some(Flush::Failed);
+                };
+                buf.clear();
+                let charset = out.charset();
+                let (flushed, close) = out.drain_with(|item| encode_item(&mut buf, item, charset));
+                if flushed {
+                    // Said before the lines that survived, as PennMUSH does.
+                    let mut marked = BytesMut::with_capacity(buf.len() + 17);
+                    marked.extend_from_slice(b"*** FLUSHED ***\r\n");
+                    marked.extend_from_slice(&buf);
+                    *buf = marked;
+                }
+                let outcome = if buf.is_empty() {
+                    Some(match close {
+                        Some(reason) => Flush::Closing(reason),
+                        None => Flush::Idle,
+                    })
+                } else {
+                    match self.socket.try_write(&buf) {
+                        Ok(n) => {
+                            out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                            if let Some(rest) = buf.get(n..).filter(|r| !r.is_empty()) {
+                                self.unwritten.extend_from_slice(rest);
+                            }
+                            close.map(Flush::Closing)
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            self.unwritten.extend_from_slice(&buf);
+                            close.map(Flush::Closing)
+                        }
+                        Err(_) => Some(Flush::Failed),
+                    }
+                };
+                if buf.capacity() > SCRATCH_KEEP {
+                    *buf = BytesMut::new();
+                }
+                outcome
+            });
+            if let Some(outcome) = done {
+                return outcome;
+            }
+            if !self.unwritten.is_empty() {
+                return self.blocked(out);
+            }
+        }
+        Flush::Idle
+    }
+
+    fn blocked(&self, out: &Outbound) -> Flush {
+        match out.close_reason() {
+            Some(reason) => Flush::Closing(reason),
+            None => Flush::Blocked,
+        }
+    }
+
+    /// Writes everything left (bounded by the caller's timeout) and ends our side.
+    pub async fn write_out(&mut self, out: &Outbound) {
+        loop {
+            match self.flush(out) {
+                Flush::Failed => return,
+                Flush::Idle | Flush::Closing(_) if self.unwritten.is_empty() => break,
+                _ => {
+                    if self.socket.writable().await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        self.socket.shutdown_write();
+    }
+
+    /// Output encoded but not written, and anything still queued, for a handover.
+    pub fn take_unwritten(&mut self, out: &Outbound) -> Vec<u8> {
+        let mut buf = std::mem::take(&mut self.unwritten);
+        let charset = out.charset();
+        let (flushed, _) = out.drain_with(|item| encode_item(&mut buf, item, charset));
+        if flushed {
+            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
+        }
+        buf.to_vec()
+    }
+
+    /// Input read but not yet run (with the partly typed line first), as wire bytes.
+    pub fn take_input(&mut self) -> Vec<u8> {
+        let mut input = self.codec.take_partial_line();
+        input.extend_from_slice(&self.input);
+        self.input = BytesMut::new();
+        input
+    }
+
+    pub fn into_socket(self) -> Socket {
+        self.socket
+    }
+}
+
+/// Encodes one queued item for the wire.
+pub(super) fn encode_item(buf: &mut BytesMut, item: OutItem, charset: Charset) {
+    let frame = match item {
+        OutItem::Text(text) => {
+            let encoded = if text.is_ascii() {
+                text
+            } else {
+                charset.encode(&String::from_utf8_lossy(&text))
+            };
+            TelnetFrame::Text(encoded)
+        }
+        OutItem::Frame(f) => f,
+        OutItem::Raw(bytes) => {
+            buf.extend_from_slice(&bytes);
+            return;
+        }
+    };
+    encode_frame(&frame, buf);
+}
