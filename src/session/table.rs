@@ -40,6 +40,11 @@ pub struct Session {
     pub output_prefix: Option<String>,
     pub output_suffix: Option<String>,
     pub outbound: Arc<Outbound>,
+    /// Since when (Unix milliseconds) the session has had no connection: its socket
+    /// dropped without QUIT and it waits, link-dead, to be reattached.
+    pub linkdead_since_ms: Option<u64>,
+    /// The token that reattaches this session (`resume <token>`), single-use.
+    pub resume_token: Option<String>,
 }
 
 impl Session {
@@ -59,7 +64,13 @@ impl Session {
             output_prefix: None,
             output_suffix: None,
             outbound,
+            linkdead_since_ms: None,
+            resume_token: None,
         }
+    }
+
+    pub fn is_linkdead(&self) -> bool {
+        self.linkdead_since_ms.is_some()
     }
 
     pub fn bytes_out(&self) -> u64 {
@@ -149,6 +160,26 @@ impl SessionTable {
             .entry(player)
             .or_default()
             .push((handle, outbound));
+    }
+
+    /// Gives a row another outbound queue (a session going link-dead, or reattached to
+    /// a new connection), in the row and in the player index alike.
+    pub fn replace_outbound(&self, handle: Handle, outbound: Arc<Outbound>) {
+        let Some(player) = self.update(handle, |s| {
+            s.outbound = outbound.clone();
+            s.player
+        }) else {
+            return;
+        };
+        if let Some(p) = player {
+            if let Some(mut hs) = self.inner.by_player.get_mut(&p) {
+                for (h, out) in hs.iter_mut() {
+                    if *h == handle {
+                        *out = outbound.clone();
+                    }
+                }
+            }
+        }
     }
 
     /// Returns a connection to the login screen.

@@ -22,7 +22,7 @@ use tracing::{debug, error, warn};
 use super::outbound::{CloseReason, OutItem, Outbound};
 use super::record::Part;
 use super::table::{now_millis, Handle, Session};
-use crate::game::{DisconnectKind, Flow, GameMsg};
+use crate::game::{Departed, DisconnectKind, Flow, GameMsg};
 use crate::reboot::ParkedSession;
 use crate::server::ServerContext;
 use crate::store::write_behind::Op;
@@ -133,7 +133,9 @@ pub async fn resume(
 /// Reads and writes until the connection ends, or until a reboot takes its socket.
 async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>) {
     let ctx = conn.ctx.clone();
-    let (handle, peer, out) = (conn.handle, conn.peer, conn.out.clone());
+    // The handle can change while the connection runs: a login that reattaches a
+    // link-dead session takes that session's handle. Read `conn.handle` afresh.
+    let (peer, out) = (conn.peer, conn.out.clone());
     let how = loop {
         let (read_half, write_half) = stream.into_split();
         let writer = tokio::spawn(write_loop(write_half, out.clone()));
@@ -164,7 +166,7 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
                 };
                 let (reply, resumed) = oneshot::channel();
                 let parked = ParkedSession {
-                    handle,
+                    handle: conn.handle,
                     stream: s,
                     pending_input: input,
                     pending_output,
@@ -195,11 +197,26 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
             }
         }
     };
-    let (how, writer) = match how {
+    let (how, mut writer) = match how {
         Some((how, writer)) => (how, Some(writer)),
         None => (DisconnectKind::Drop, None),
     };
     let login = conn.login.take();
+    let handle = conn.handle;
+
+    // A logged-in session whose socket dropped may stay link-dead: the game decides
+    // before the queue is closed, and takes over what the writer had not sent.
+    let mut told = false;
+    if how == DisconnectKind::Drop && login.is_some() {
+        if let Some(w) = writer.take() {
+            w.abort();
+        }
+        if ended(&ctx, handle, how).await == Departed::LinkDead {
+            debug!("link-dead");
+            return;
+        }
+        told = true;
+    }
 
     // Let the writer deliver what is queued, but never wait on a client for long.
     out.close(match how {
@@ -216,20 +233,8 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
         }
     }
     // The game announces the departure and removes the row.
-    let (tx, rx) = oneshot::channel();
-    if ctx
-        .game
-        .send(GameMsg::Disconnected {
-            handle,
-            how,
-            done: tx,
-        })
-        .await
-        .is_ok()
-    {
-        let _ = rx.await;
-    } else {
-        ctx.table.remove(handle);
+    if !told && ended(&ctx, handle, how).await == Departed::LinkDead {
+        return;
     }
     if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
         warn!(error = %e, "session record removal is queued, not yet written");
@@ -238,6 +243,23 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
         write_history(&ctx, player, handle, since, peer, Some(how.as_str())).await;
     }
     debug!(?how, "disconnected");
+}
+
+/// Tells the game a connection ended and waits for what it made of it: gone, or kept
+/// link-dead (then the record and the history are the game's to write).
+async fn ended(ctx: &ServerContext, handle: Handle, how: DisconnectKind) -> Departed {
+    let (tx, rx) = oneshot::channel();
+    let msg = GameMsg::Disconnected {
+        handle,
+        how,
+        done: tx,
+    };
+    if ctx.game.send(msg).await.is_ok() {
+        rx.await.unwrap_or(Departed::Gone)
+    } else {
+        ctx.table.remove(handle);
+        Departed::Gone
+    }
 }
 
 /// Why the read loop stopped.
@@ -294,16 +316,8 @@ pub async fn supervise(
     if let Some(out) = ctx.table.with(handle, |s| s.outbound.clone()) {
         out.close(CloseReason::Dropped);
     }
-    let (tx, rx) = oneshot::channel();
-    let msg = GameMsg::Disconnected {
-        handle,
-        how: DisconnectKind::Drop,
-        done: tx,
-    };
-    if ctx.game.send(msg).await.is_ok() {
-        let _ = rx.await;
-    } else {
-        ctx.table.remove(handle);
+    if ended(&ctx, handle, DisconnectKind::Drop).await == Departed::LinkDead {
+        return;
     }
     if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
         warn!(error = %e, "session record removal is queued, not yet written");
