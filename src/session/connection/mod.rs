@@ -197,7 +197,7 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
             }
         }
     };
-    let (how, mut writer) = match how {
+    let (how, writer) = match how {
         Some((how, writer)) => (how, Some(writer)),
         None => (DisconnectKind::Drop, None),
     };
@@ -205,17 +205,12 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
     let handle = conn.handle;
 
     // A logged-in session whose socket dropped may stay link-dead: the game decides
-    // before the queue is closed, and takes over what the writer had not sent.
-    let mut told = false;
+    // before this connection's queue is closed, and moves what the writer has not yet
+    // taken into the session's kept output (what it took still goes to the socket,
+    // which a half-closed client reads).
+    let mut told = None;
     if how == DisconnectKind::Drop && login.is_some() {
-        if let Some(w) = writer.take() {
-            w.abort();
-        }
-        if ended(&ctx, handle, how).await == Departed::LinkDead {
-            debug!("link-dead");
-            return;
-        }
-        told = true;
+        told = Some(ended(&ctx, handle, how).await);
     }
 
     // Let the writer deliver what is queued, but never wait on a client for long.
@@ -233,7 +228,12 @@ async fn drive(mut conn: Conn, mut stream: TcpStream, mut pending_input: Vec<u8>
         }
     }
     // The game announces the departure and removes the row.
-    if !told && ended(&ctx, handle, how).await == Departed::LinkDead {
+    let departed = match told {
+        Some(d) => d,
+        None => ended(&ctx, handle, how).await,
+    };
+    if departed == Departed::LinkDead {
+        debug!("link-dead");
         return;
     }
     if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
