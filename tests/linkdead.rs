@@ -200,6 +200,38 @@ async fn a_link_dead_session_survives_a_restart() {
 }
 
 #[tokio::test]
+async fn a_grace_that_ran_out_while_down_ends_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_in(dir.path(), &opts(4)).await;
+    let mut bob = server.player("Bob").await;
+    let alice = server.player("Alice").await;
+    drop_socket(alice).await;
+    wait_linkdead(&mut bob, 1).await;
+    let status = server.terminate().await;
+    assert!(status.success(), "{status:?}");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let server = TestServer::start_in(dir.path(), &opts(4)).await;
+    let mut god = server.god().await;
+    god.send("WHO").await;
+    let who = god.expect("connected.").await;
+    assert!(!who.contains("Alice"), "{who}");
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        god.send("@sessions Alice").await;
+        let history = god.expect("Sessions of Alice").await;
+        let history = format!("{history}{}", god.drain(Duration::from_millis(300)).await);
+        if history.contains("linkdead-expired") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{history}");
+    }
+    // An ordinary login now.
+    let mut alice = login(&server, "Alice").await;
+    alice.expect("Room Zero").await;
+}
+
+#[tokio::test]
 async fn the_newest_of_two_link_dead_sessions_is_reattached() {
     let server = TestServer::start_opts(&opts(300)).await;
     let mut bob = server.player("Bob").await;

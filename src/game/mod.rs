@@ -501,6 +501,22 @@ fn run_queue_guarded(game: &mut Game) {
     }
 }
 
+/// Expires link-dead sessions and saves their kept output; a panic in it is logged
+/// and the game goes on.
+fn linkdead_tick_guarded(game: &mut Game) {
+    let step = std::panic::AssertUnwindSafe(|| {
+        game.linkdead_tick();
+        game.deliver_hears();
+    });
+    if let Err(panic) = std::panic::catch_unwind(step) {
+        let what = crate::session::connection::panic_text(panic.as_ref());
+        tracing::error!(
+            panic = what,
+            "the game task panicked keeping link-dead sessions"
+        );
+    }
+}
+
 /// When the game loop should next look at the queue: `wakeup` is when the next timed
 /// entry is due (Unix ms); with none, far away.
 fn queue_deadline(wakeup: Option<u64>) -> tokio::time::Instant {
@@ -550,7 +566,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let wake = tokio::time::sleep_until(next_purge);
     tokio::pin!(wake);
     loop {
-        game.linkdead_tick();
+        linkdead_tick_guarded(&mut game);
         if tokio::time::Instant::now() >= next_purge {
             command::destroy::purge(&mut game);
             next_purge = tokio::time::Instant::now() + purge_every;

@@ -314,6 +314,18 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_queue_gets_the_players_output() {
+        let t = SessionTable::new();
+        t.insert(session(1));
+        t.bind(1, Dbref(3), 1);
+        let kept = Arc::new(Outbound::new(4096));
+        t.replace_outbound(1, kept.clone());
+        t.send_player(Dbref(3), &Bytes::from_static(b"hi\n"));
+        t.send(1, Bytes::from_static(b"there\n"));
+        assert_eq!(kept.drain().items.len(), 2);
+    }
+
+    #[test]
     fn ip_slots_are_counted() {
         let t = SessionTable::new();
         let ip: IpAddr = "127.0.0.1".parse().expect("ip");
