@@ -372,3 +372,51 @@ async fn quit_is_not_link_dead_and_grace_zero_turns_it_off() {
     drop_socket(alice).await;
     bob.expect("Alice has disconnected.").await;
 }
+
+#[tokio::test]
+async fn link_dead_sessions_are_bounded_by_max_connections() {
+    let server = TestServer::start_opts(&Options {
+        game: "linkdead_grace_secs = 300\n".into(),
+        limits: "max_connections = 2\n".into(),
+        ..Options::default()
+    })
+    .await;
+    let mut bob = server.player("Bob").await;
+    for (n, name) in ["Carol", "Dave"].into_iter().enumerate() {
+        let c = player_when_admitted(&server, name).await;
+        bob.expect(&format!("{name} has connected.")).await;
+        drop_socket(c).await;
+        wait_linkdead(&mut bob, n + 1).await;
+    }
+    let erin = player_when_admitted(&server, "Erin").await;
+    bob.expect("Erin has connected.").await;
+    drop_socket(erin).await;
+    // The third pushed out the oldest, which departed the ordinary way.
+    let heard = bob.expect("has disconnected.").await;
+    assert!(heard.ends_with("Carol has disconnected."), "{heard}");
+    bob.send("WHO").await;
+    let who = bob.expect("connected.").await;
+    assert!(
+        !who.contains("Carol") && who.contains("Dave") && who.contains("Erin"),
+        "{who}"
+    );
+}
+
+/// A new player, once the server has a connection slot free again (a dropped
+/// connection's slot frees when its task ends, a moment after the drop).
+async fn player_when_admitted(server: &TestServer, name: &str) -> Client {
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        let mut c = server.client().await;
+        while !c.text.contains("Welcome") && !c.closed {
+            c.read_some(Duration::from_secs(1)).await;
+        }
+        if !c.closed {
+            c.send(&format!("create {name} pw-{name}")).await;
+            c.expect("Your character has been created.").await;
+            return c;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never admitted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

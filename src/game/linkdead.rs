@@ -207,6 +207,14 @@ impl Game {
         if player.is_none_or(|p| self.world.get(p).is_none()) {
             return false;
         }
+        // Link-dead sessions hold no connection slot: so that dropping connections
+        // cannot pile them up without bound, there are at most as many as connections
+        // may be open; past that the oldest ends now.
+        if self.linkdead.len() >= self.ctx.config.limits.max_connections {
+            if let Some(oldest) = self.oldest_linkdead() {
+                self.end_linkdead(oldest, DisconnectKind::LinkDeadExpired);
+            }
+        }
         // The connection's queue may be closed (its writer saw the socket fail): the
         // session gets a queue of its own, bounded for link-dead keeping, with what the
         // writer had not sent yet.
@@ -320,6 +328,15 @@ impl Game {
                 warn!(handle, "could not record the end of a link-dead session");
             }
         });
+    }
+
+    /// The session link-dead the longest.
+    fn oldest_linkdead(&self) -> Option<Handle> {
+        self.linkdead
+            .entries
+            .iter()
+            .min_by_key(|(h, e)| (e.expires_ms, **h))
+            .map(|(h, _)| *h)
     }
 
     /// Link-dead sessions of a player, newest first.
