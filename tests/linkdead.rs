@@ -171,6 +171,13 @@ async fn a_link_dead_session_survives_a_hot_reboot() {
     assert_eq!(my_handle(&mut alice).await, handle);
     let heard = bob.drain(Duration::from_millis(300)).await;
     assert!(!heard.contains("disconnected"), "{heard}");
+
+    // The reattached connection carries the session's handle through the next reboot.
+    god.send("@reboot").await;
+    alice.expect("GAME: Reboot finished.").await;
+    assert_eq!(my_handle(&mut alice).await, handle);
+    alice.send("say still me").await;
+    bob.expect("Alice says, \"still me\"").await;
 }
 
 #[tokio::test]
