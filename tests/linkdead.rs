@@ -427,3 +427,22 @@ async fn player_when_admitted(server: &TestServer, name: &str) -> Client {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn boot_ends_a_link_dead_session() {
+    let server = TestServer::start_opts(&opts(300)).await;
+    let mut god = server.god().await;
+    let mut bob = server.player("Bob").await;
+    let alice = server.player("Alice").await;
+    drop_socket(alice).await;
+    wait_linkdead(&mut bob, 1).await;
+    god.send("@boot Alice").await;
+    god.expect("You booted Alice off!").await;
+    bob.expect("Alice has disconnected.").await;
+    bob.send("WHO").await;
+    let who = bob.expect("players connected.").await;
+    assert!(!who.contains("Alice"), "{who}");
+    // Nothing left to reattach: an ordinary login.
+    let mut alice = login(&server, "Alice").await;
+    alice.expect("Room Zero").await;
+}

@@ -531,6 +531,18 @@ mod tests {
     }
 
     #[test]
+    fn gmcp_is_not_offered_but_agreed_to() {
+        let mut n = Negotiator::new();
+        let offers = n.offers();
+        assert!(!offers.contains(&TelnetFrame::Negotiate(WILL, opt::GMCP)));
+        let o = n.handle(&TelnetEvent::Do(opt::GMCP));
+        assert_eq!(o.frames, vec![TelnetFrame::Negotiate(WILL, opt::GMCP)]);
+        assert!(o.terminal_changed && n.info.gmcp);
+        let o = n.handle(&TelnetEvent::Dont(opt::GMCP));
+        assert!(o.terminal_changed && !n.info.gmcp);
+    }
+
+    #[test]
     fn charsets_encode_and_decode() {
         assert_eq!(Charset::Latin1.decode(&[0x63, 0xe9]), "cé");
         assert_eq!(&Charset::Latin1.encode("cé€")[..], &[0x63, 0xe9, b'?']);
