@@ -161,6 +161,12 @@ pub struct GameConfig {
     pub chat_max_recall: usize,
     /// Recall lines of the channels a new game starts with (Public and Admin).
     pub chat_recall_lines: usize,
+    /// Seconds a logged-in session whose socket dropped (no QUIT) stays link-dead,
+    /// reattachable by logging in again, before the disconnect happens; 0 = off.
+    pub linkdead_grace_secs: u64,
+    /// Whether the room hears "X has reconnected." when a link-dead session is
+    /// reattached.
+    pub announce_reconnect: bool,
 }
 
 impl GameConfig {
@@ -186,6 +192,8 @@ impl Default for GameConfig {
             mailbox_limit: 300,
             chat_max_recall: 100,
             chat_recall_lines: 20,
+            linkdead_grace_secs: 300,
+            announce_reconnect: false,
         }
     }
 }
@@ -216,6 +224,9 @@ pub struct LimitsConfig {
     /// Kernel send buffer per client socket; 0 keeps the OS default (which can grow
     /// to megabytes per connection). Small values make the output queue the limit.
     pub socket_send_buffer_bytes: usize,
+    /// Output kept for a link-dead session (replayed when it is reattached); past it
+    /// the oldest is dropped and the replay starts with "*** FLUSHED ***".
+    pub linkdead_buffer_bytes: usize,
 }
 
 impl Default for LimitsConfig {
@@ -233,6 +244,7 @@ impl Default for LimitsConfig {
             login_who_per_ip_per_minute: 30,
             password_hash_concurrency: 2,
             socket_send_buffer_bytes: 64 * 1024,
+            linkdead_buffer_bytes: 64 * 1024,
         }
     }
 }
@@ -344,6 +356,9 @@ impl Config {
         }
         if self.limits.output_queue_bytes < 4096 {
             return Err("key limits.output_queue_bytes: must be at least 4096".into());
+        }
+        if self.limits.linkdead_buffer_bytes < 1024 {
+            return Err("key limits.linkdead_buffer_bytes: must be at least 1024".into());
         }
         if self.telnet.max_subnegotiation_bytes < 64 {
             return Err("key telnet.max_subnegotiation_bytes: must be at least 64".into());

@@ -773,6 +773,7 @@ async fn restore_sessions(
                 row.doing = rec.doing.clone().unwrap_or(h.doing.clone());
                 row.output_prefix = rec.output_prefix.clone();
                 row.output_suffix = rec.output_suffix.clone();
+                row.resume_token = rec.resume_token.clone();
                 (rec.player, rec.login_ms.or(h.logged_in_at_ms))
             }
             None => {

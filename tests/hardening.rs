@@ -677,7 +677,8 @@ async fn half_closed_sockets() {
         bystander,
         base,
         _turn,
-    } = arena(&Setup::cheap()).await;
+    } = arena(&Setup::cheap().game("linkdead_grace_secs = 0")).await;
+    // (Without the grace at 0 the player below would stay link-dead: tests/linkdead.rs.)
     let mut v = Verdict::default();
     let talker = Talker::start(bystander);
     let mut tasks = Vec::new();

@@ -222,8 +222,11 @@ async fn user_functions_on(opts: common::Options) {
     god.expect("DOUBLE").await;
     ann.send("@function").await;
     ann.expect("User functions: DOUBLE WHOIS").await;
-    drop(ann);
-    drop(god);
+    // QUIT, not a dropped socket (which would leave link-dead sessions to reattach).
+    for c in [&mut ann, &mut god] {
+        c.send("QUIT").await;
+        c.expect_closed().await;
+    }
     server.terminate().await;
 
     let server = TestServer::start_in(dir.path(), &opts).await;

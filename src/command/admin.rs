@@ -85,6 +85,11 @@ fn boot(game: &mut Game, caller: Caller, args: &str) -> Flow {
         if *h == caller.handle {
             continue;
         }
+        if game.is_linkdead(*h) {
+            // No connection to close: the session ends here.
+            game.end_linkdead(*h, crate::game::DisconnectKind::Boot);
+            continue;
+        }
         game.tell_handle(*h, &format!("You have been booted off the game by {by}."));
         game.ctx.table.close(*h, CloseReason::Boot);
     }

@@ -38,9 +38,13 @@ pub fn who_text(game: &Game, _for_wizard: bool) -> String {
         let on_for = time::on_for(now.saturating_sub(s.connected_at_ms) / 1000);
         let idle = time::idle(now.saturating_sub(s.last_seen_ms) / 1000);
         let mark = if game.is_dark(player) { 'D' } else { ' ' };
+        let doing = if s.is_linkdead() {
+            format!("(link-dead) {}", s.doing).trim_end().to_string()
+        } else {
+            s.doing.clone()
+        };
         text.push_str(&format!(
-            "{name:<16} {on_for:>10}   {idle:>4}{mark} {}\n",
-            s.doing
+            "{name:<16} {on_for:>10}   {idle:>4}{mark} {doing}\n"
         ));
     }
     text.push_str(&match count {

@@ -22,7 +22,7 @@ impl Game {
         player: Dbref,
         name: Option<&str>,
         hash: &str,
-    ) -> Result<u64, ()> {
+    ) -> Result<super::Bound, ()> {
         let current = self.world.get(player).and_then(|o| o.player.as_ref());
         if current.is_none_or(|p| p.password_hash != hash) {
             return Err(());
@@ -34,10 +34,18 @@ impl Game {
         if self.ctx.table.with(handle, |_| ()).is_none() {
             return Err(());
         }
+        if let Some(bound) = self.reattach_newest(handle, player) {
+            return Ok(bound);
+        }
         self.ctx.table.bind(handle, player, now);
         self.ctx
             .save_session(handle, &[crate::session::Part::Player]);
-        Ok(now)
+        self.issue_token(handle);
+        Ok(super::Bound {
+            player,
+            login_ms: now,
+            reattached: None,
+        })
     }
 
     pub fn create_player(&mut self, name: &str, hash: String) -> Result<Dbref, String> {

@@ -12,6 +12,7 @@ mod actions;
 pub mod chat;
 mod connections;
 pub mod exec;
+pub mod linkdead;
 pub mod mail;
 pub mod notify;
 pub mod patterns;
@@ -24,6 +25,7 @@ use startup::load_functions;
 pub use startup::{load_world, reconcile_sessions};
 
 pub use actions::{Messages, GOD};
+pub use linkdead::{Bound, Departed};
 
 use crate::command::{self, CommandTable};
 use crate::server::ServerContext;
@@ -52,13 +54,20 @@ pub enum GameMsg {
     },
     /// Login screen: bind the connection to `player`, if the name typed (`None` for a
     /// new player) still leads to it and its password hash is still `hash`; answers the
-    /// login time (Unix milliseconds).
+    /// login time (Unix milliseconds), or the link-dead session of the player the
+    /// connection reattached instead.
     Bind {
         handle: Handle,
         player: Dbref,
         name: Option<String>,
         hash: String,
-        reply: oneshot::Sender<Result<u64, ()>>,
+        reply: oneshot::Sender<Result<Bound, ()>>,
+    },
+    /// Login screen: `resume <token>` reattaches the link-dead session holding it.
+    ResumeSession {
+        handle: Handle,
+        token: String,
+        reply: oneshot::Sender<Option<Bound>>,
     },
     /// Undo a binding the store could not take (`critical_write_failure = "refuse"`).
     Unbind { handle: Handle },
@@ -76,11 +85,13 @@ pub enum GameMsg {
     },
     /// WHO from the login screen.
     LoginWho { handle: Handle },
-    /// The connection has ended; the game announces it and removes the row.
+    /// The connection has ended; the game announces it and removes the row, or keeps
+    /// the session link-dead (answered `Departed::LinkDead`: the record and history
+    /// are then the game's to write).
     Disconnected {
         handle: Handle,
         how: DisconnectKind,
-        done: oneshot::Sender<()>,
+        done: oneshot::Sender<Departed>,
     },
     /// Shut down gracefully: `by` is the wizard, `None` for a signal.
     Shutdown { by: Option<Dbref> },
@@ -133,6 +144,8 @@ pub enum DisconnectKind {
     Drop,
     Timeout,
     Shutdown,
+    /// A link-dead session's grace ran out.
+    LinkDeadExpired,
 }
 
 impl DisconnectKind {
@@ -144,6 +157,7 @@ impl DisconnectKind {
             DisconnectKind::Drop => "drop",
             DisconnectKind::Timeout => "timeout",
             DisconnectKind::Shutdown => "shutdown",
+            DisconnectKind::LinkDeadExpired => "linkdead-expired",
         }
     }
 }
@@ -177,6 +191,8 @@ pub struct Game {
     pub mail: mail::Mail,
     /// Chat channels.
     pub chat: crate::chat::Chat,
+    /// The timers of link-dead sessions.
+    pub linkdead: linkdead::Keeper,
 }
 
 impl Game {
@@ -220,6 +236,13 @@ impl Game {
             } => {
                 let _ = reply.send(self.bind(handle, player, name.as_deref(), &hash));
             }
+            GameMsg::ResumeSession {
+                handle,
+                token,
+                reply,
+            } => {
+                let _ = reply.send(self.resume_by_token(handle, &token));
+            }
             GameMsg::Unbind { handle } => {
                 self.ctx.table.unbind(handle);
                 self.ctx
@@ -253,8 +276,7 @@ impl Game {
                 self.ctx.table.send(handle, text);
             }
             GameMsg::Disconnected { handle, how, done } => {
-                self.disconnected(handle, how);
-                let _ = done.send(());
+                let _ = done.send(self.connection_ended(handle, how));
             }
             GameMsg::Shutdown { by } => self.shutting_down = Some(by),
             GameMsg::Resync => self.resync(),
@@ -446,6 +468,7 @@ impl Game {
         info!(%message, "shutting down");
         self.persist_queue();
         self.ctx.table.broadcast(&line_bytes(&message), true);
+        self.park_linkdead_for_shutdown();
         for session in self.ctx.table.snapshot() {
             session.outbound.close(CloseReason::Shutdown);
         }
@@ -475,6 +498,22 @@ fn run_queue_guarded(game: &mut Game) {
     if let Err(panic) = std::panic::catch_unwind(step) {
         let what = crate::session::connection::panic_text(panic.as_ref());
         tracing::error!(panic = what, "the game task panicked running the queue");
+    }
+}
+
+/// Expires link-dead sessions and saves their kept output; a panic in it is logged
+/// and the game goes on.
+fn linkdead_tick_guarded(game: &mut Game) {
+    let step = std::panic::AssertUnwindSafe(|| {
+        game.linkdead_tick();
+        game.deliver_hears();
+    });
+    if let Err(panic) = std::panic::catch_unwind(step) {
+        let what = crate::session::connection::panic_text(panic.as_ref());
+        tracing::error!(
+            panic = what,
+            "the game task panicked keeping link-dead sessions"
+        );
     }
 }
 
@@ -511,7 +550,9 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
         hears: Default::default(),
         mail,
         chat,
+        linkdead: linkdead::Keeper::default(),
     };
+    game.adopt_linkdead();
     game.functions_changed();
     let kept = startup::load_queue(&game.ctx).await;
     game.restore_queue(kept);
@@ -525,6 +566,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
     let wake = tokio::time::sleep_until(next_purge);
     tokio::pin!(wake);
     loop {
+        linkdead_tick_guarded(&mut game);
         if tokio::time::Instant::now() >= next_purge {
             command::destroy::purge(&mut game);
             next_purge = tokio::time::Instant::now() + purge_every;
@@ -543,6 +585,10 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
             }
         } else {
             let deadline = queue_deadline(game.queue.next_due()).min(next_purge);
+            let deadline = match game.linkdead.next_due() {
+                Some(at) => deadline.min(queue_deadline(Some(at))),
+                None => deadline,
+            };
             // Unix-time deadlines read through two clocks jitter by a millisecond or so.
             let current = wake.deadline();
             let moved = deadline.max(current) - deadline.min(current);
@@ -589,7 +635,7 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
             }
             GameMsg::Disconnected { handle, how, done } => {
                 game.disconnected(handle, how);
-                let _ = done.send(());
+                let _ = done.send(Departed::Gone);
             }
             GameMsg::Lookup { reply, .. } => {
                 let _ = reply.send(None);

@@ -50,7 +50,13 @@ impl Game {
         // handed over; one that closed or did not park in time is closed out now, so
         // the next process does not take it for a crash.
         let handed: HashSet<_> = parked.iter().map(|p| p.handle).collect();
+        // Link-dead sessions go along in the store alone (the next process rebuilds
+        // them from their records).
+        self.save_linkdead_for_reboot();
         for s in self.ctx.table.snapshot() {
+            if s.is_linkdead() {
+                continue;
+            }
             if handed.contains(&s.handle) {
                 for (key, op) in record::ops(&s, &self.ctx.node, &Part::ALL) {
                     self.ctx.wb.push(key, op);
@@ -142,7 +148,8 @@ impl Game {
             + usize::from(self.ctx.config.front_socket_path().is_some());
         let mut parked = Vec::new();
         loop {
-            if parked.len() >= self.ctx.table.len()
+            // Link-dead sessions have no socket to park.
+            if parked.len() >= self.ctx.table.len().saturating_sub(self.linkdead.len())
                 && self.ctx.reboot.parked_listener_count() >= listeners
             {
                 break;

@@ -64,7 +64,10 @@ pub async fn load_world(ctx: &ServerContext) -> anyhow::Result<World> {
 }
 
 /// Closes out session records no live socket holds (all of them, on a cold start):
-/// the bound player's last-on time is recorded and the record is removed.
+/// the bound player's last-on time is recorded and the record is removed. Link-dead
+/// sessions (records with `linkdead_since`) are not crashed connections: their rows
+/// are rebuilt, kept output and all, for the game to continue their grace (or end
+/// them at once, the ordinary way, when it ran out meanwhile).
 pub async fn reconcile_sessions(
     ctx: &ServerContext,
     world: &World,
@@ -77,12 +80,18 @@ pub async fn reconcile_sessions(
         return Ok(());
     }
     let mut closed_players = 0;
+    let mut linkdead = 0;
     let mut ops = Vec::new();
     for (key, fields) in &records {
         let Key::Conn(handle) = key else {
             continue;
         };
         let rec = StoredSession::decode(*handle, fields);
+        if ctx.config.game.linkdead_grace_secs > 0 && super::linkdead::restore_row(ctx, world, &rec)
+        {
+            linkdead += 1;
+            continue;
+        }
         // Only the player who logged in, not a newer one on a reused dbref.
         if let Some(p) = rec
             .player
@@ -112,8 +121,11 @@ pub async fn reconcile_sessions(
         ops.push((key.clone(), Op::Delete));
     }
     ctx.wb.critical(ops).await?;
+    if linkdead > 0 {
+        info!(sessions = linkdead, "link-dead sessions restored");
+    }
     info!(
-        records = records.len(),
+        records = records.len() - linkdead,
         players = closed_players,
         "closed out stale session records"
     );

@@ -17,6 +17,10 @@ pub enum LoginCommand {
         name: String,
         password: String,
     },
+    /// `resume <token>`: reattach the link-dead session holding the token.
+    Resume {
+        token: String,
+    },
     Who,
     Quit,
     MsspRequest,
@@ -62,6 +66,12 @@ pub fn parse(line: &str) -> LoginCommand {
                 LoginCommand::Create { name, password }
             }
             _ => LoginCommand::Usage("Usage: create <name> <password>"),
+        },
+        "resume" => match args.trim() {
+            "" => LoginCommand::Usage("Usage: resume <token>"),
+            token => LoginCommand::Resume {
+                token: token.to_string(),
+            },
         },
         "who" => LoginCommand::Who,
         "quit" => LoginCommand::Quit,
@@ -114,6 +124,13 @@ mod tests {
         assert!(matches!(parse("connect bob"), LoginCommand::Usage(_)));
         assert!(matches!(parse("create \"x"), LoginCommand::Usage(_)));
         assert_eq!(parse("WHO"), LoginCommand::Who);
+        assert_eq!(
+            parse("resume 0af3"),
+            LoginCommand::Resume {
+                token: "0af3".into()
+            }
+        );
+        assert!(matches!(parse("resume"), LoginCommand::Usage(_)));
         assert_eq!(parse("MSSP-REQUEST"), LoginCommand::MsspRequest);
         assert_eq!(parse("   "), LoginCommand::Empty);
         assert_eq!(parse("dance"), LoginCommand::Unknown);

@@ -67,6 +67,9 @@ pub struct Outbound {
     charset: AtomicU8,
     pub bytes_out: AtomicU64,
     pub dropped_bytes: AtomicU64,
+    /// Counts pushes, so a link-dead session's keeper can tell whether its kept
+    /// output changed since it was last saved.
+    pushes: AtomicU64,
 }
 
 /// What the writer takes in one go.
@@ -86,6 +89,34 @@ impl Outbound {
             charset: AtomicU8::new(0),
             bytes_out: AtomicU64::new(0),
             dropped_bytes: AtomicU64::new(0),
+            pushes: AtomicU64::new(0),
+        }
+    }
+
+    /// How many items were ever pushed (changes whenever the queue does, bar drains).
+    pub fn pushes(&self) -> u64 {
+        self.pushes.load(Ordering::Relaxed)
+    }
+
+    /// A copy of the queued text (not frames) and whether older output was dropped,
+    /// without taking it: what a link-dead session's record stores.
+    pub fn text_snapshot(&self) -> (bool, Vec<u8>) {
+        let Ok(st) = self.state.lock() else {
+            return (false, Vec::new());
+        };
+        let mut text = Vec::with_capacity(st.bytes);
+        for item in &st.queue {
+            if let OutItem::Text(b) = item {
+                text.extend_from_slice(b);
+            }
+        }
+        (st.flushed, text)
+    }
+
+    /// Marks output as dropped, as a full queue does (restoring a stored flag).
+    pub fn mark_flushed(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.flushed = true;
         }
     }
 
@@ -117,6 +148,7 @@ impl Outbound {
             }
             st.bytes += size;
             st.queue.push_back(item);
+            self.pushes.fetch_add(1, Ordering::Relaxed);
             while st.bytes > self.limit && st.queue.len() > 1 {
                 if let Some(old) = st.queue.pop_front() {
                     st.bytes -= old.size();

@@ -27,17 +27,43 @@ pub enum Part {
     Doing,
     /// OUTPUTPREFIX and OUTPUTSUFFIX.
     Wrappers,
+    /// Since when the session is link-dead, and the output kept for it (both empty
+    /// while it has a connection).
+    LinkDead,
+    /// The token that reattaches the session.
+    Resume,
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 8] = [
         Part::Opened,
         Part::Player,
         Part::Activity,
         Part::Terminal,
         Part::Doing,
         Part::Wrappers,
+        Part::LinkDead,
+        Part::Resume,
     ];
+}
+
+/// A link-dead session's kept output as stored: `1` when older output was dropped
+/// (else `0`), then the text.
+pub fn encode_kept_output(flushed: bool, text: &[u8]) -> Bytes {
+    let mut v = Vec::with_capacity(text.len() + 1);
+    v.push(if flushed { b'1' } else { b'0' });
+    v.extend_from_slice(text);
+    Bytes::from(v)
+}
+
+/// The inverse of `encode_kept_output`; `None` for an empty or unknown value.
+pub fn decode_kept_output(v: &[u8]) -> Option<(bool, Vec<u8>)> {
+    let (&flag, text) = v.split_first()?;
+    match flag {
+        b'0' => Some((false, text.to_vec())),
+        b'1' => Some((true, text.to_vec())),
+        _ => None,
+    }
 }
 
 fn text(v: impl Into<String>) -> Bytes {
@@ -92,6 +118,20 @@ pub fn fields(s: &Session, node: &str, parts: &[Part]) -> Vec<(&'static str, Byt
                     text(s.output_suffix.clone().unwrap_or_default()),
                 ));
             }
+            Part::LinkDead => {
+                out.push(("linkdead_since", opt_num(s.linkdead_since_ms)));
+                let kept = if s.is_linkdead() {
+                    let (flushed, text) = s.outbound.text_snapshot();
+                    encode_kept_output(flushed, &text)
+                } else {
+                    Bytes::new()
+                };
+                out.push(("linkdead_output", kept));
+            }
+            Part::Resume => out.push((
+                "resume_token",
+                text(s.resume_token.clone().unwrap_or_default()),
+            )),
         }
     }
     out
@@ -126,6 +166,12 @@ pub struct StoredSession {
     pub doing: Option<String>,
     pub output_prefix: Option<String>,
     pub output_suffix: Option<String>,
+    pub port: Option<u16>,
+    /// Unix milliseconds since when the session is link-dead.
+    pub linkdead_since: Option<u64>,
+    /// A link-dead session's kept output: whether older output was dropped, the text.
+    pub linkdead_output: Option<(bool, Vec<u8>)>,
+    pub resume_token: Option<String>,
 }
 
 impl StoredSession {
@@ -144,6 +190,10 @@ impl StoredSession {
             doing: field_text(f, "doing"),
             output_prefix: nonempty("output_prefix"),
             output_suffix: nonempty("output_suffix"),
+            port: field_text(f, "port").and_then(|p| p.parse().ok()),
+            linkdead_since: field_u64(f, "linkdead_since"),
+            linkdead_output: f.get("linkdead_output").and_then(|v| decode_kept_output(v)),
+            resume_token: nonempty("resume_token"),
         }
     }
 
@@ -187,6 +237,32 @@ mod tests {
         assert_eq!(back.output_suffix.as_deref(), Some("--end--"));
         assert_eq!(back.host.as_deref(), Some("127.0.0.1"));
         assert_eq!(back.transport, Some(Transport::Wss));
+        assert_eq!(back.port, Some(4000));
+        assert_eq!(back.linkdead_since, None);
+        assert_eq!(back.linkdead_output, None);
+        assert_eq!(back.resume_token, None);
+    }
+
+    #[test]
+    fn linkdead_state_round_trips() {
+        let mut s = Session::new(
+            8,
+            "127.0.0.1:4000".parse().expect("addr"),
+            Arc::new(Outbound::new(16)),
+        );
+        s.linkdead_since_ms = Some(1_700_000_000_456);
+        s.resume_token = Some("abc123".into());
+        s.outbound.push_text(Bytes::from_static(b"first line\n"));
+        s.outbound.push_text(Bytes::from_static(b"second\n"));
+        let stored: StoredFields = fields(&s, "node-1", &[Part::LinkDead, Part::Resume])
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect();
+        let back = StoredSession::decode(8, &stored);
+        assert_eq!(back.linkdead_since, Some(1_700_000_000_456));
+        assert_eq!(back.resume_token.as_deref(), Some("abc123"));
+        // The 16-byte bound dropped the first line.
+        assert_eq!(back.linkdead_output, Some((true, b"second\n".to_vec())));
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub struct Session {
     pub output_prefix: Option<String>,
     pub output_suffix: Option<String>,
     pub outbound: Arc<Outbound>,
+    /// Since when (Unix milliseconds) the session has had no connection: its socket
+    /// dropped without QUIT and it waits, link-dead, to be reattached.
+    pub linkdead_since_ms: Option<u64>,
+    /// The token that reattaches this session (`resume <token>`), single-use.
+    pub resume_token: Option<String>,
 }
 
 impl Session {
@@ -63,7 +68,13 @@ impl Session {
             output_prefix: None,
             output_suffix: None,
             outbound,
+            linkdead_since_ms: None,
+            resume_token: None,
         }
+    }
+
+    pub fn is_linkdead(&self) -> bool {
+        self.linkdead_since_ms.is_some()
     }
 
     pub fn bytes_out(&self) -> u64 {
@@ -153,6 +164,26 @@ impl SessionTable {
             .entry(player)
             .or_default()
             .push((handle, outbound));
+    }
+
+    /// Gives a row another outbound queue (a session going link-dead, or reattached to
+    /// a new connection), in the row and in the player index alike.
+    pub fn replace_outbound(&self, handle: Handle, outbound: Arc<Outbound>) {
+        let Some(player) = self.update(handle, |s| {
+            s.outbound = outbound.clone();
+            s.player
+        }) else {
+            return;
+        };
+        if let Some(p) = player {
+            if let Some(mut hs) = self.inner.by_player.get_mut(&p) {
+                for (h, out) in hs.iter_mut() {
+                    if *h == handle {
+                        *out = outbound.clone();
+                    }
+                }
+            }
+        }
     }
 
     /// Returns a connection to the login screen.
@@ -291,6 +322,18 @@ mod tests {
         t.remove(2);
         assert!(!t.is_connected(Dbref(3)));
         assert!(t.connected_players().is_empty());
+    }
+
+    #[test]
+    fn a_replaced_queue_gets_the_players_output() {
+        let t = SessionTable::new();
+        t.insert(session(1));
+        t.bind(1, Dbref(3), 1);
+        let kept = Arc::new(Outbound::new(4096));
+        t.replace_outbound(1, kept.clone());
+        t.send_player(Dbref(3), &Bytes::from_static(b"hi\n"));
+        t.send(1, Bytes::from_static(b"there\n"));
+        assert_eq!(kept.drain().items.len(), 2);
     }
 
     #[test]

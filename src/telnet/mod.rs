@@ -30,4 +30,7 @@ pub mod opt {
     pub const NEW_ENVIRON: u8 = 39;
     pub const CHARSET: u8 = 42;
     pub const MSSP: u8 = 70;
+    /// Generic MUD Communication Protocol; not offered, but agreed to when a client
+    /// asks (`IAC DO GMCP`), for the session resume token.
+    pub const GMCP: u8 = 201;
 }

@@ -82,6 +82,9 @@ pub struct TerminalInfo {
     pub charset: Charset,
     /// True once CHARSET settled the charset (MTTS may only upgrade an unsettled one).
     pub charset_negotiated: bool,
+    /// The client asked for GMCP (`IAC DO GMCP`).
+    #[serde(default)]
+    pub gmcp: bool,
 }
 
 impl TerminalInfo {
@@ -112,7 +115,10 @@ const MAX_TTYPE_LEN: usize = 64;
 const MTTS_UTF8: u32 = 4;
 
 fn allow_us(o: u8) -> bool {
-    matches!(o, opt::SGA | opt::EOR | opt::MSSP | opt::CHARSET)
+    matches!(
+        o,
+        opt::SGA | opt::EOR | opt::MSSP | opt::CHARSET | opt::GMCP
+    )
 }
 
 fn allow_him(o: u8) -> bool {
@@ -225,6 +231,14 @@ impl Negotiator {
                 out.frames.push(charset_request());
             }
             Some(Change::Enabled(Side::Us, opt::MSSP)) => out.send_mssp = true,
+            Some(Change::Enabled(Side::Us, opt::GMCP)) => {
+                self.info.gmcp = true;
+                out.terminal_changed = true;
+            }
+            Some(Change::Disabled(Side::Us, opt::GMCP)) => {
+                self.info.gmcp = false;
+                out.terminal_changed = true;
+            }
             Some(Change::Disabled(Side::Us, opt::CHARSET)) if !self.info.charset_negotiated => {
                 // The client will not negotiate a charset: Latin-1 both ways.
                 self.info.charset = Charset::Latin1;
@@ -514,6 +528,18 @@ mod tests {
             o.frames,
             vec![TelnetFrame::Negotiate(DONT, opt::NEW_ENVIRON)]
         );
+    }
+
+    #[test]
+    fn gmcp_is_not_offered_but_agreed_to() {
+        let mut n = Negotiator::new();
+        let offers = n.offers();
+        assert!(!offers.contains(&TelnetFrame::Negotiate(WILL, opt::GMCP)));
+        let o = n.handle(&TelnetEvent::Do(opt::GMCP));
+        assert_eq!(o.frames, vec![TelnetFrame::Negotiate(WILL, opt::GMCP)]);
+        assert!(o.terminal_changed && n.info.gmcp);
+        let o = n.handle(&TelnetEvent::Dont(opt::GMCP));
+        assert!(o.terminal_changed && !n.info.gmcp);
     }
 
     #[test]

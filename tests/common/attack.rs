@@ -61,6 +61,8 @@ pub struct Setup {
     pub hash_kib: u32,
     /// Extra `[limits]` lines.
     pub limits: String,
+    /// Extra `[game]` lines.
+    pub game: String,
 }
 
 impl Setup {
@@ -68,6 +70,7 @@ impl Setup {
         Setup {
             hash_kib: CHEAP_HASH_KIB,
             limits: String::new(),
+            game: String::new(),
         }
     }
 
@@ -75,12 +78,19 @@ impl Setup {
         Setup {
             hash_kib: REAL_HASH_KIB,
             limits: String::new(),
+            game: String::new(),
         }
     }
 
     pub fn limits(mut self, lines: &str) -> Setup {
         self.limits.push_str(lines);
         self.limits.push('\n');
+        self
+    }
+
+    pub fn game(mut self, lines: &str) -> Setup {
+        self.game.push_str(lines);
+        self.game.push('\n');
         self
     }
 }
@@ -98,6 +108,7 @@ critical_write_timeout_ms = 2000
 [game]
 initial_god_password = "{GOD_PASSWORD}"
 password_hash_memory_kib = {hash}
+{game}
 [limits]
 {limits}
 [log]
@@ -107,6 +118,7 @@ level = "info"
         data = dir.join("data").display(),
         hash = setup.hash_kib,
         limits = setup.limits,
+        game = setup.game,
     )
 }
 

@@ -9,7 +9,7 @@ use tracing::{info, warn};
 
 use super::{write_history, Conn, Stage, BAD_LOGIN, CANNOT_LOG_IN};
 use crate::config::CriticalWriteFailure;
-use crate::game::{Flow, GameMsg};
+use crate::game::{Bound, Flow, GameMsg};
 use crate::session::limits::Limited;
 use crate::session::login::{self, LoginCommand};
 use crate::session::outbound::CloseReason;
@@ -63,6 +63,44 @@ impl Conn {
             }
             LoginCommand::Connect { name, password } => self.connect(name, password).await,
             LoginCommand::Create { name, password } => self.create(name, password).await,
+            LoginCommand::Resume { token } => self.resume(token).await,
+        }
+    }
+
+    /// `resume <token>`: reattaches the link-dead session holding the token. A wrong
+    /// token counts as a failed login.
+    async fn resume(&mut self, token: String) -> Flow {
+        let ip = self.peer.ip();
+        if let Err(by) = self.ctx.failed_logins.take(ip) {
+            return self.limited(
+                by,
+                "Too many failed logins from your address. Please wait a minute and try again.",
+                "Too many failed logins right now. Please wait a minute and try again.",
+            );
+        }
+        let (tx, rx) = oneshot::channel();
+        let msg = GameMsg::ResumeSession {
+            handle: self.handle,
+            token,
+            reply: tx,
+        };
+        if self.ctx.game.send(msg).await.is_err() {
+            return Flow::Quit;
+        }
+        match rx.await {
+            Ok(Some(bound)) => {
+                self.ctx.failed_logins.refund(ip);
+                self.enter(bound, false).await
+            }
+            Ok(None) => {
+                self.ctx
+                    .counters
+                    .failed_logins
+                    .fetch_add(1, Ordering::Relaxed);
+                self.send_text("Resume failed: no such session.");
+                Flow::Continue
+            }
+            Err(_) => Flow::Quit,
         }
     }
 
@@ -205,8 +243,8 @@ impl Conn {
         if self.ctx.game.send(msg).await.is_err() {
             return Flow::Quit;
         }
-        let login_ms = match rx.await {
-            Ok(Ok(ms)) => ms,
+        let bound = match rx.await {
+            Ok(Ok(bound)) => bound,
             Ok(Err(())) => {
                 info!(player = %player, "login refused: the player changed while logging in");
                 self.send_text(BAD_LOGIN);
@@ -214,6 +252,30 @@ impl Conn {
             }
             Err(_) => return Flow::Quit,
         };
+        self.enter(bound, created).await
+    }
+
+    /// Carries on once the game made the login: a new binding gets in once the store
+    /// has it; a reattached link-dead session is taken over (its handle, its login).
+    async fn enter(&mut self, bound: Bound, created: bool) -> Flow {
+        let Bound {
+            player,
+            login_ms,
+            reattached,
+        } = bound;
+        if let Some(session) = reattached {
+            // The game dropped this connection's own row and replayed the session's
+            // kept output into this connection's queue; it was announced long ago.
+            self.handle = session;
+            if let Err(e) = self.ctx.wb.critical(vec![]).await {
+                warn!(error = %e, player = %player, "reattached session is queued, not yet written");
+            }
+            self.login = Some((player, login_ms));
+            self.ctx.counters.logins.fetch_add(1, Ordering::Relaxed);
+            self.stage = Stage::Playing;
+            info!(player = %player, session, "reattached a link-dead session");
+            return Flow::Continue;
+        }
         if let Err(e) = self.ctx.wb.critical(vec![]).await {
             if self.refusing() {
                 warn!(error = %e, player = %player, "login refused: the store cannot take the binding");

@@ -27,7 +27,7 @@ use super::socket::{Socket, Transport};
 use super::outbound::{CloseReason, OutItem, Outbound};
 use super::record::Part;
 use super::table::{now_millis, Handle, Session};
-use crate::game::{DisconnectKind, Flow, GameMsg};
+use crate::game::{Departed, DisconnectKind, Flow, GameMsg};
 use crate::reboot::ParkedSession;
 use crate::server::ServerContext;
 use crate::store::write_behind::Op;
@@ -191,6 +191,23 @@ async fn drive(mut conn: Box<Conn>, mut wire: Box<Wire>) {
     Box::pin(conn.finish(Some(wire), how)).await;
 }
 
+/// Tells the game a connection ended and waits for what it made of it: gone, or kept
+/// link-dead (then the record and the history are the game's to write).
+async fn ended(ctx: &ServerContext, handle: Handle, how: DisconnectKind) -> Departed {
+    let (tx, rx) = oneshot::channel();
+    let msg = GameMsg::Disconnected {
+        handle,
+        how,
+        done: tx,
+    };
+    if ctx.game.send(msg).await.is_ok() {
+        rx.await.unwrap_or(Departed::Gone)
+    } else {
+        ctx.table.remove(handle);
+        Departed::Gone
+    }
+}
+
 /// Why the serving loop stopped.
 enum End {
     Closed(DisconnectKind),
@@ -343,16 +360,8 @@ async fn after_panic(
     if let Some(out) = ctx.table.with(handle, |s| s.outbound.clone()) {
         out.close(CloseReason::Dropped);
     }
-    let (tx, rx) = oneshot::channel();
-    let msg = GameMsg::Disconnected {
-        handle,
-        how: DisconnectKind::Drop,
-        done: tx,
-    };
-    if ctx.game.send(msg).await.is_ok() {
-        let _ = rx.await;
-    } else {
-        ctx.table.remove(handle);
+    if ended(&ctx, handle, DisconnectKind::Drop).await == Departed::LinkDead {
+        return;
     }
     if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
         warn!(error = %e, "session record removal is queued, not yet written");
@@ -611,8 +620,16 @@ impl Conn {
     /// lets the game announce the departure, removes the record, writes the history.
     async fn finish(&mut self, wire: Option<Box<Wire>>, how: DisconnectKind) {
         let ctx = self.ctx.clone();
+        // Read now: a login that reattached a link-dead session took its handle.
         let handle = self.handle;
         let login = self.login.take();
+        // A logged-in session whose socket dropped may stay link-dead: the game decides
+        // before the queue closes, and keeps what is still queued for the replay.
+        let told = if how == DisconnectKind::Drop && login.is_some() {
+            Some(ended(&ctx, handle, how).await)
+        } else {
+            None
+        };
         self.out.close(match how {
             DisconnectKind::Boot => CloseReason::Boot,
             DisconnectKind::Shutdown => CloseReason::Shutdown,
@@ -621,24 +638,17 @@ impl Conn {
             _ => CloseReason::Quit,
         });
         if let Some(mut wire) = wire {
-            if how != DisconnectKind::Drop {
-                let _ = tokio::time::timeout(CLOSE_GRACE, wire.write_out(&self.out)).await;
-            }
+            // What was already encoded still goes out (a half-closed client reads it).
+            let _ = tokio::time::timeout(CLOSE_GRACE, wire.write_out(&self.out)).await;
         }
-        let (tx, rx) = oneshot::channel();
-        if ctx
-            .game
-            .send(GameMsg::Disconnected {
-                handle,
-                how,
-                done: tx,
-            })
-            .await
-            .is_ok()
-        {
-            let _ = rx.await;
-        } else {
-            ctx.table.remove(handle);
+        // The game announces the departure and removes the row.
+        let departed = match told {
+            Some(d) => d,
+            None => ended(&ctx, handle, how).await,
+        };
+        if departed == Departed::LinkDead {
+            debug!("link-dead");
+            return;
         }
         if let Err(e) = ctx.wb.critical(vec![(Key::Conn(handle), Op::Delete)]).await {
             warn!(error = %e, "session record removal is queued, not yet written");
