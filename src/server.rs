@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use futures_util::FutureExt;
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -586,16 +587,8 @@ fn start_connection(
         handle,
         connection::run(ctx2, socket, peer, handle, transport),
     );
-    if std::env::var_os("MUSHD_SIZES").is_some() {
-        eprintln!("task future: {} bytes", std::mem::size_of_val(&task));
-    }
-    ctx.tracker.spawn(
-        async move {
-            task.await;
-            drop(slots);
-        }
-        .instrument(span),
-    );
+    ctx.tracker
+        .spawn(task.map(move |()| drop(slots)).instrument(span));
 }
 
 /// Binds the Unix socket the front process connects to, replacing a stale one left by
@@ -809,14 +802,8 @@ async fn restore_sessions(
             handle,
             connection::resume(ctx.clone(), stream, peer, handle, resume),
         );
-        ctx.tracker.spawn(
-            async move {
-                task.await;
-                drop(permit);
-                drop(ip_slot);
-            }
-            .instrument(span),
-        );
+        ctx.tracker
+            .spawn(task.map(move |()| drop((permit, ip_slot))).instrument(span));
         restored += 1;
     }
     restored

@@ -14,9 +14,6 @@ use futures_util::task::AtomicWaker;
 use crate::telnet::mud::Charset;
 use crate::telnet::TelnetFrame;
 
-/// Queue slots kept between deliveries (more are given back once drained).
-const KEEP_QUEUE_CAPACITY: usize = 4;
-
 /// One queued item: text (UTF-8, encoded for the wire by the writer) or a telnet frame.
 #[derive(Debug, Clone)]
 pub enum OutItem {
@@ -67,6 +64,9 @@ pub struct Outbound {
     charset: AtomicU8,
     pub bytes_out: AtomicU64,
     pub dropped_bytes: AtomicU64,
+    /// The session row this queue belongs to (a reattach moves a connection's queue
+    /// to the link-dead session it takes over).
+    session: AtomicU64,
     /// Counts pushes, so a link-dead session's keeper can tell whether its kept
     /// output changed since it was last saved.
     pushes: AtomicU64,
@@ -89,6 +89,7 @@ impl Outbound {
             charset: AtomicU8::new(0),
             bytes_out: AtomicU64::new(0),
             dropped_bytes: AtomicU64::new(0),
+            session: AtomicU64::new(0),
             pushes: AtomicU64::new(0),
         }
     }
@@ -118,6 +119,15 @@ impl Outbound {
         if let Ok(mut st) = self.state.lock() {
             st.flushed = true;
         }
+    }
+
+    /// The handle of the row holding this queue.
+    pub fn session(&self) -> u64 {
+        self.session.load(Ordering::Relaxed)
+    }
+
+    pub fn set_session(&self, handle: u64) {
+        self.session.store(handle, Ordering::Relaxed);
     }
 
     pub fn charset(&self) -> Charset {
@@ -203,18 +213,16 @@ impl Outbound {
 
     /// Hands every queued item to `encode` in order, under the lock (encoding is a copy,
     /// so pushers wait no longer than a memcpy); returns whether output was dropped
-    /// since the last drain, and the close asked for. A small queue keeps its
-    /// allocation, so steady delivery allocates nothing; a big one gives it back.
+    /// since the last drain, and the close asked for. The emptied queue gives its
+    /// allocation back: an idle connection holds none (one small allocation per
+    /// delivery costs far less than the write that follows it).
     pub fn drain_with(&self, mut encode: impl FnMut(OutItem)) -> (bool, Option<CloseReason>) {
         let Ok(mut st) = self.state.lock() else {
             return (false, Some(CloseReason::Shutdown));
         };
         st.bytes = 0;
-        for item in st.queue.drain(..) {
+        for item in std::mem::take(&mut st.queue) {
             encode(item);
-        }
-        if st.queue.capacity() > KEEP_QUEUE_CAPACITY {
-            st.queue = VecDeque::new();
         }
         (std::mem::take(&mut st.flushed), st.close)
     }

@@ -53,6 +53,7 @@ pub struct Session {
 impl Session {
     pub fn new(handle: Handle, peer: SocketAddr, outbound: Arc<Outbound>) -> Session {
         let now = now_millis();
+        outbound.set_session(handle);
         Session {
             handle,
             peer,
@@ -169,6 +170,7 @@ impl SessionTable {
     /// Gives a row another outbound queue (a session going link-dead, or reattached to
     /// a new connection), in the row and in the player index alike.
     pub fn replace_outbound(&self, handle: Handle, outbound: Arc<Outbound>) {
+        outbound.set_session(handle);
         let Some(player) = self.update(handle, |s| {
             s.outbound = outbound.clone();
             s.player

@@ -37,7 +37,7 @@ type HistoryAppend = (
 );
 
 /// redb's page cache: bounded, so memory does not grow with the number of commits.
-const CACHE_BYTES: usize = 32 * 1024 * 1024;
+const CACHE_BYTES: usize = 1024 * 1024;
 /// History appends committed together at most.
 const HISTORY_BATCH: usize = 512;
 

@@ -331,17 +331,25 @@ async fn write_history(
 /// Runs a connection's task; should it panic (it should not), closes the connection
 /// as a drop would: the game announces it and removes the row, the writer shuts the
 /// socket, the store record goes, and the caller's limits are released on return.
+/// Build it around `run`/`resume` (which make the row first), as the server does.
 pub fn supervise(
     ctx: Arc<ServerContext>,
     handle: Handle,
     task: impl std::future::Future<Output = ()>,
 ) -> impl std::future::Future<Output = ()> {
-    let guarded = std::panic::AssertUnwindSafe(task).catch_unwind();
-    async move {
-        if let Err(panic) = guarded.await {
-            Box::pin(after_panic(ctx, handle, panic)).await;
-        }
-    }
+    // The queue tells which row the task held at the end (a reattach changes it).
+    let out = ctx.table.with(handle, |s| s.outbound.clone());
+    // Combinators rather than an async block, which would hold the task twice (once
+    // as the captured value, once as the awaited one): idle connections are many.
+    std::panic::AssertUnwindSafe(task)
+        .catch_unwind()
+        .then(move |result| {
+            let cleanup = result.err().map(|panic| {
+                let handle = out.map_or(handle, |o| o.session());
+                Box::pin(after_panic(ctx, handle, panic))
+            });
+            futures_util::future::OptionFuture::from(cleanup).map(|_| ())
+        })
 }
 
 async fn after_panic(
@@ -717,4 +725,26 @@ pub fn encode_queued(out: &Outbound) -> Vec<u8> {
         buf.extend_from_slice(b"*** FLUSHED ***\r\n");
     }
     buf.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of the future a function returns, without running it.
+    fn future_size<A, B, F: Future>(_: impl Fn(A, B) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+
+    /// Every idle connection is one of these futures (plus its boxed state): a change
+    /// that makes it balloon (an inline `select!`, a future awaited in place of a box)
+    /// should be a decision, not an accident. Generous for unoptimised builds.
+    #[test]
+    fn an_idle_connection_task_stays_small() {
+        let task = future_size(|ctx: Arc<ServerContext>, state: (Box<Conn>, Box<Wire>)| {
+            supervise(ctx, 1, drive(state.0, state.1))
+        });
+        assert!(task <= 640, "the connection task future is {task} bytes");
+        assert!(std::mem::size_of::<Conn>() <= 384);
+    }
 }
