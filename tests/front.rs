@@ -259,3 +259,50 @@ async fn the_front_leaves_when_its_parent_is_gone_and_on_sigterm() {
         .expect("wait");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn check_config_loads_the_certificate_and_key_and_names_the_bad_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ca = TestCa::new();
+    let a = ca.leaf(tmp.path(), "a");
+    let b = ca.leaf(tmp.path(), "b");
+    let junk = tmp.path().join("junk.pem");
+    std::fs::write(&junk, "hello").expect("write");
+    let missing = tmp.path().join("missing.pem");
+    let check = |cert: &Path, key: &Path| {
+        let config = tmp.path().join("t.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[server]\ntls_listen = [\"127.0.0.1:4202\"]\ntls_cert = {:?}\ntls_key = {:?}\n",
+                cert.display().to_string(),
+                key.display().to_string()
+            ),
+        )
+        .expect("write");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mushd"))
+            .arg("check-config")
+            .arg(&config)
+            .output()
+            .expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(check(&a.cert, &a.key).0);
+    let (ok, err) = check(&missing, &a.key);
+    assert!(
+        !ok && err.contains("certificate") && err.contains("missing.pem"),
+        "{err}"
+    );
+    let (ok, err) = check(&a.cert, &junk);
+    assert!(
+        !ok && err.contains("key") && err.contains("junk.pem"),
+        "{err}"
+    );
+    let (ok, err) = check(&a.cert, &b.key);
+    assert!(!ok && err.contains("do not go together"), "{err}");
+    let (ok, err) = check(&a.key, &a.key);
+    assert!(!ok && err.contains("certificate"), "{err}");
+}
