@@ -42,6 +42,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Front(args) => {
             init_logging(&args.log_level);
+            mushd::rlimit::raise_fd_limit();
             mushd::front::run(args)
         }
         Command::CheckConfig { path } => match Config::load(&path) {

@@ -306,3 +306,42 @@ fn check_config_loads_the_certificate_and_key_and_names_the_bad_one() {
     let (ok, err) = check(&a.key, &a.key);
     assert!(!ok && err.contains("certificate"), "{err}");
 }
+
+#[test]
+fn front_process_spawn_reload_stop() {
+    use mushd::front::{FrontArgs, FrontProcess};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ca = TestCa::new();
+    let leaf = ca.leaf(tmp.path(), "c");
+    let port = front_support::free_port();
+    let args = FrontArgs {
+        backend: tmp.path().join("front.sock"),
+        tls_listen: vec![format!("127.0.0.1:{port}").parse().expect("addr")],
+        web_listen: vec![],
+        cert: Some(leaf.cert.clone()),
+        key: Some(leaf.key.clone()),
+        web_tls: false,
+        max_connections: 10,
+        parent_pid: None,
+        log_level: "warn".into(),
+    };
+    let mut front =
+        FrontProcess::spawn(Path::new(env!("CARGO_BIN_EXE_mushd")), &args).expect("spawn");
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(front.is_running(), "the front exited");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the front never listened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    front.reload().expect("SIGHUP");
+    // The same pid, adopted as after a reboot, is still ours to watch.
+    let mut adopted = FrontProcess::adopt(front.pid());
+    assert!(adopted.is_running());
+    adopted.stop(Duration::from_secs(5)).expect("stop");
+    assert!(!adopted.is_running());
+    assert!(!front.is_running());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}

@@ -95,7 +95,7 @@ async fn serve(args: FrontArgs) -> anyhow::Result<()> {
         let l = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TLS): {e}"))?;
-        println!("mushd: tls listening on {}", l.local_addr()?);
+        announce(&format!("mushd: tls listening on {}", l.local_addr()?));
         listeners.push((l, false));
     }
     for addr in &args.web_listen {
@@ -103,7 +103,10 @@ async fn serve(args: FrontArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (web): {e}"))?;
         let scheme = if args.web_tls { "https" } else { "http" };
-        println!("mushd: web client on {scheme}://{}/", l.local_addr()?);
+        announce(&format!(
+            "mushd: web client on {scheme}://{}/",
+            l.local_addr()?
+        ));
         listeners.push((l, true));
     }
     for (listener, web) in listeners {
@@ -112,6 +115,14 @@ async fn serve(args: FrontArgs) -> anyhow::Result<()> {
     tracing::info!(pid = std::process::id(), backend = %args.backend.display(), "front started");
     wait_until_done(args.parent_pid, ctx).await;
     Ok(())
+}
+
+/// A line on stdout for scripts and tests; a closed stdout is no reason to fail.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// Returns on SIGTERM or SIGINT, or once the parent mushd is gone; reloads on SIGHUP.
