@@ -92,14 +92,14 @@ async fn serve(args: FrontArgs) -> anyhow::Result<()> {
     });
     let mut listeners = Vec::new();
     for addr in &args.tls_listen {
-        let l = TcpListener::bind(addr)
+        let l = bind(*addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (TLS): {e}"))?;
         announce(&format!("mushd: tls listening on {}", l.local_addr()?));
         listeners.push((l, false));
     }
     for addr in &args.web_listen {
-        let l = TcpListener::bind(addr)
+        let l = bind(*addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (web): {e}"))?;
         let scheme = if args.web_tls { "https" } else { "http" };
@@ -115,6 +115,20 @@ async fn serve(args: FrontArgs) -> anyhow::Result<()> {
     tracing::info!(pid = std::process::id(), backend = %args.backend.display(), "front started");
     wait_until_done(args.parent_pid, ctx).await;
     Ok(())
+}
+
+/// Binds, waiting a few seconds while the address is in use: a front left over from a
+/// mushd that crashed closes its listeners within a second or two.
+async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match TcpListener::bind(addr).await {
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// A line on stdout for scripts and tests; a closed stdout is no reason to fail.

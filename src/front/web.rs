@@ -235,7 +235,6 @@ where
                 let n = match n {
                     Ok(0) | Err(_) => {
                         flush_partial(&mut ws, &mut decoder).await;
-                        let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
                         break;
                     }
                     Ok(n) => n,
@@ -262,6 +261,9 @@ where
             }
         }
     }
+    // mushd hears of it first; then a close frame (or the answer to the client's) goes out.
+    drop((back_r, back_w));
+    let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
 }
 
 async fn sleep_until(at: Option<tokio::time::Instant>) {
