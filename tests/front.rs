@@ -344,4 +344,17 @@ fn front_process_spawn_reload_stop() {
     assert!(!adopted.is_running());
     assert!(!front.is_running());
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    // A dead front is replaced and listens again.
+    let exe = Path::new(env!("CARGO_BIN_EXE_mushd"));
+    assert!(front.restart_if_dead(exe, &args).expect("restart"));
+    assert!(!front.restart_if_dead(exe, &args).expect("running"));
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new front never listened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    front.stop(Duration::from_secs(5)).expect("stop");
 }

@@ -83,6 +83,17 @@ impl FrontProcess {
         unsafe { libc::kill(self.pid as libc::pid_t, 0) == 0 }
     }
 
+    /// Starts a new front when this one has died (call it every second or so); true when it
+    /// did. The dead front's TLS and WebSocket clients are gone; the new one listens anew.
+    pub fn restart_if_dead(&mut self, exe: &Path, args: &FrontArgs) -> io::Result<bool> {
+        if self.is_running() {
+            return Ok(false);
+        }
+        tracing::warn!(pid = self.pid, status = ?self.exited, "front process died; starting a new one");
+        *self = FrontProcess::spawn(exe, args)?;
+        Ok(true)
+    }
+
     /// The raw wait status once it has exited.
     pub fn exit_status(&self) -> Option<i32> {
         self.exited
