@@ -20,6 +20,6 @@ WORKDIR /var/lib/mushd
 USER mushd
 # Created and owned by mushd above, so a new volume starts out writable by it.
 VOLUME ["/var/lib/mushd/data"]
-EXPOSE 4201
+EXPOSE 4201 4202 4280
 ENTRYPOINT ["/usr/local/bin/mushd"]
 CMD ["serve", "--config", "/etc/mushd/docker.toml"]

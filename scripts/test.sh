@@ -23,6 +23,19 @@ if [ "$need_redis" = 1 ]; then
     fi
 fi
 
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "== installing chromium (needed by the web client browser test)"
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+        echo "chromium is missing and apt-get is not available: install Chromium and re-run" >&2
+        exit 1
+    fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

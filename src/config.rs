@@ -34,8 +34,17 @@ pub struct ServerConfig {
     pub name: String,
     /// Directory holding connect.txt and quit.txt.
     pub text_dir: PathBuf,
-    /// The Unix socket the TLS/WebSocket front process connects to; by default
-    /// `front.sock` in the data directory, bound only when the front is needed.
+    /// Telnet-inside-TLS listeners, held by the front process; none by default.
+    pub tls_listen: Vec<String>,
+    /// PEM certificate chain for TLS listeners and `web_tls`.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Web client listeners (the page at `/`, WebSocket at `/ws`); none by default.
+    pub web_listen: Vec<String>,
+    /// Serve https/wss on the web listeners, with the same certificate.
+    pub web_tls: bool,
+    /// mushd's Unix socket for the front process; default `<data_dir>/front.sock`.
     pub front_socket: Option<PathBuf>,
 }
 
@@ -45,6 +54,11 @@ impl Default for ServerConfig {
             listen: vec!["0.0.0.0:4201".into()],
             name: "mushd".into(),
             text_dir: PathBuf::from("config/text"),
+            tls_listen: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            web_listen: Vec::new(),
+            web_tls: false,
             front_socket: None,
         }
     }
@@ -331,6 +345,34 @@ impl Config {
                 format!("key server.listen: {addr:?} is not an address like \"0.0.0.0:4201\"")
             })?;
         }
+        for (key, list) in [
+            ("server.tls_listen", &self.server.tls_listen),
+            ("server.web_listen", &self.server.web_listen),
+        ] {
+            for addr in list {
+                addr.parse::<SocketAddr>().map_err(|_| {
+                    format!("key {key}: {addr:?} is not an address like \"0.0.0.0:4202\"")
+                })?;
+            }
+        }
+        let has_pair = self.server.tls_cert.is_some() && self.server.tls_key.is_some();
+        if !self.server.tls_listen.is_empty() && !has_pair {
+            return Err(
+                "key server.tls_listen: TLS listeners need server.tls_cert and server.tls_key"
+                    .into(),
+            );
+        }
+        if self.server.web_tls && !has_pair {
+            return Err(
+                "key server.web_tls: https/wss needs server.tls_cert and server.tls_key".into(),
+            );
+        }
+        if self.server.web_tls && self.server.web_listen.is_empty() {
+            return Err("key server.web_tls: set server.web_listen too".into());
+        }
+        if self.server.tls_cert.is_some() != self.server.tls_key.is_some() {
+            return Err("keys server.tls_cert, server.tls_key: set both or neither".into());
+        }
         if self.server.name.trim().is_empty() {
             return Err("key server.name: must not be empty".into());
         }
@@ -408,9 +450,13 @@ impl Config {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
 
-    /// Where the front process reaches the game, when one is configured.
+    /// Where the front process reaches the game, when there is one (a TLS or web
+    /// listener is configured, or the socket is named).
     pub fn front_socket_path(&self) -> Option<PathBuf> {
-        self.server.front_socket.clone()
+        let wanted = !self.server.tls_listen.is_empty()
+            || !self.server.web_listen.is_empty()
+            || self.server.front_socket.is_some();
+        wanted.then(|| crate::front::front_socket_path(self))
     }
 
     pub fn listen_addrs(&self) -> Vec<SocketAddr> {
@@ -478,6 +524,30 @@ initial_god_password = "pw"
         assert!(err.contains("my.toml"), "{err}");
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("listen_on"), "{err}");
+    }
+
+    #[test]
+    fn tls_listeners_need_a_certificate_and_key() {
+        let err = Config::parse(
+            "[server]\ntls_listen = [\"127.0.0.1:4202\"]\n",
+            Path::new("t.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.tls_cert"), "{err}");
+        let err = Config::parse(
+            "[server]\nweb_listen = [\"127.0.0.1:4280\"]\nweb_tls = true\n",
+            Path::new("t.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.web_tls"), "{err}");
+        let err = Config::parse("[server]\nweb_listen = [\"web\"]\n", Path::new("t.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.web_listen"), "{err}");
+        let ok = "[server]\ntls_listen = [\"127.0.0.1:4202\"]\ntls_cert = \"c.pem\"\ntls_key = \"k.pem\"\nweb_listen = [\"127.0.0.1:4280\"]\nweb_tls = true\n";
+        Config::parse(ok, Path::new("t.toml")).expect("valid");
     }
 
     #[test]

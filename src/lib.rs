@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod command;
 pub mod config;
+pub mod front;
 pub mod game;
 pub mod memory;
 pub mod metrics;

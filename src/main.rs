@@ -1,4 +1,4 @@
-//! The `mushd` command line: `serve` and `check-config`.
+//! The `mushd` command line: `serve` and `check-config` (and the hidden `front`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +29,9 @@ enum Command {
         /// The config file to check.
         path: PathBuf,
     },
+    /// The TLS/WebSocket front process; mushd starts it itself.
+    #[command(hide = true)]
+    Front(mushd::front::FrontArgs),
 }
 
 const DEFAULT_CONFIG: &str = "config/mushd.toml";
@@ -37,8 +40,17 @@ fn main() -> ExitCode {
     mushd::rlimit::return_big_allocations();
     let cli = Cli::parse();
     match cli.command {
+        Command::Front(args) => {
+            init_logging(&args.log_level);
+            mushd::rlimit::raise_fd_limit();
+            mushd::front::run(args)
+        }
         Command::CheckConfig { path } => match Config::load(&path) {
             Ok(config) => {
+                if let Err(e) = mushd::front::check_tls_files(&config) {
+                    eprintln!("error: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
                 println!("# {} is valid; effective configuration:", path.display());
                 print!("{}", config.to_toml());
                 ExitCode::SUCCESS

@@ -33,6 +33,8 @@ pub struct TestServer {
 /// What a test changes in the config; each string is TOML lines for that section.
 #[derive(Default, Clone)]
 pub struct Options {
+    /// Extra lines of the `[server]` table.
+    pub server: String,
     pub limits: String,
     pub store: String,
     /// Extra lines of the `[game]` table.
@@ -81,6 +83,7 @@ pub fn base_config(data_dir: &Path, opts: &Options) -> String {
 listen = ["127.0.0.1:0"]
 name = "TestMUSH"
 text_dir = "{text}"
+{server}
 [store]
 data_dir = "{data}"
 flush_interval_ms = 20
@@ -98,6 +101,7 @@ level = "info"
 "#,
         text = concat!(env!("CARGO_MANIFEST_DIR"), "/config/text"),
         data = data_dir.join("data").display(),
+        server = opts.server,
         store = opts.store,
         limits = limits,
         game = opts.game,
