@@ -136,6 +136,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     {
         // SIGUSR1 asks for a hot reboot, as in PennMUSH.
         use tokio::signal::unix::{signal, SignalKind};
+        // SIGHUP reloads the TLS certificate and key (the front process holds them).
+        if let Ok(mut hup) = signal(SignalKind::hangup()) {
+            let ctx = server.ctx.clone();
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    tracing::info!("SIGHUP: reloading the TLS certificate");
+                    ctx.front.reload();
+                }
+            });
+        }
         if let Ok(mut usr1) = signal(SignalKind::user_defined1()) {
             let game = game.clone();
             tokio::spawn(async move {

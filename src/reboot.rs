@@ -190,6 +190,9 @@ pub struct Handoff {
     pub by: String,
     pub listeners: Vec<HandoffListener>,
     pub sessions: Vec<HandoffSession>,
+    /// The TLS/WebSocket front process, which goes on running through the exec.
+    #[serde(default)]
+    pub front_pid: Option<u32>,
 }
 
 pub fn handoff_path(data_dir: &Path) -> PathBuf {

@@ -210,6 +210,8 @@ pub struct ServerContext {
     pub conn_limit: Arc<Semaphore>,
     /// Every connection task, so shutdown can wait for them.
     pub tracker: TaskTracker,
+    /// The TLS/WebSocket front process, when one is configured.
+    pub front: crate::front::Keeper,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -348,6 +350,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         };
         listeners.push((configured.clone(), l));
     }
+    crate::front::check_tls_files(&config)?;
+    let front_pid = handoff.as_ref().and_then(|h| h.front_pid);
     let front_listener = match config.front_socket_path() {
         Some(path) => {
             let name = crate::reboot::front_listener_name(&path);
@@ -411,6 +415,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         reboot: RebootControl::new(),
         conn_limit: Arc::new(Semaphore::new(config.limits.max_connections)),
         tracker: TaskTracker::new(),
+        front: crate::front::Keeper::default(),
         config,
     });
 
@@ -439,6 +444,13 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     if let Some((name, listener)) = front_listener {
         info!(socket = %name, "listening for the front process");
         spawn_front_accept(&ctx, listener, name);
+        // Started once its socket is bound: what it connects meanwhile waits in the backlog.
+        ctx.front.start(
+            crate::front::FrontArgs::from_config(&ctx.config),
+            ctx.reboot.exe.clone(),
+            front_pid,
+        );
+        tokio::spawn(crate::front::Keeper::watch(ctx.clone()));
     }
     if resumed > 0 {
         info!(sessions = resumed, "hot reboot finished");
@@ -456,6 +468,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             warn!("some connections did not close in time");
         }
         let _ = game_task.await;
+        run_ctx.front.stop().await;
         match run_ctx.wb.shutdown(Duration::from_secs(10)).await {
             Ok(()) => info!("state flushed; shutdown complete"),
             Err(e) => error!(error = %e, "could not flush all state before exit"),

@@ -74,6 +74,17 @@ async fn tls_and_websocket_players_talk_and_survive_a_reboot() {
         tls.expect(&format!("Webby says, \"web {tag}\"")).await;
     }
     round(&mut plain, &mut tls, &mut web, "before").await;
+    // SESSION says how each one arrived.
+    tls.send("SESSION").await;
+    tls.expect("Connection:      telnet over TLS (encrypted)")
+        .await;
+    web.send("SESSION").await;
+    web.expect("Connection:      WebSocket (not encrypted)")
+        .await;
+    plain.send("SESSION").await;
+    plain
+        .expect("Connection:      telnet (not encrypted)")
+        .await;
 
     god.send("@reboot").await;
     for needle in ["GAME: Reboot w/o disconnect", "GAME: Reboot finished."] {
@@ -83,6 +94,9 @@ async fn tls_and_websocket_players_talk_and_survive_a_reboot() {
         web.expect(needle).await;
     }
     round(&mut plain, &mut tls, &mut web, "after").await;
+    tls.send("SESSION").await;
+    tls.expect("Connection:      telnet over TLS (encrypted)")
+        .await;
 
     // New connections of each kind still work after the reboot.
     let mut late = WsClient::connect(&web_addr).await;
@@ -107,4 +121,53 @@ async fn tls_and_websocket_players_talk_and_survive_a_reboot() {
         "new TLS connections never saw the renewed certificate"
     );
     round(&mut plain, &mut tls, &mut web, "renewed").await;
+}
+
+/// A web player whose network drops comes back with the resume token the page keeps
+/// (`resume <token>`), without the password, and sees what was said meanwhile; the
+/// room heard nothing of it.
+#[tokio::test]
+async fn a_websocket_player_resumes_with_the_token() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    let ca = TestCa::new();
+    let leaf = ca.leaf(certs.path(), "server");
+    let (tls_port, web_port) = (free_port(), free_port());
+    let web_addr = format!("127.0.0.1:{web_port}");
+    let server = TestServer::start_opts(&front_options(&leaf, tls_port, web_port)).await;
+    let mut plain = server.player("Plain").await;
+
+    let mut web = WsClient::connect(&web_addr).await;
+    web.expect("Welcome").await;
+    web.send("create Roamer pw-roamer").await;
+    web.expect("Your character has been created.").await;
+    let frame = web.expect_binary().await;
+    let frame = String::from_utf8(frame).expect("utf-8 frame");
+    let token = frame
+        .strip_prefix("mushd.resume ")
+        .expect("a resume token frame")
+        .to_string();
+    plain.expect("Roamer has connected.").await;
+
+    // The network goes away: the TCP connection just drops, no QUIT, no close frame.
+    drop(web);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    plain.send("say while you were away").await;
+    plain.expect("You say, \"while you were away\"").await;
+
+    let mut back = WsClient::connect(&web_addr).await;
+    back.expect("Welcome").await;
+    back.send("resume not-the-token").await;
+    back.expect("Resume failed: no such session.").await;
+    back.send(&format!("resume {token}")).await;
+    back.expect("while you were away ---").await;
+    back.expect("Plain says, \"while you were away\"").await;
+    // A new token for the next time.
+    let next = String::from_utf8(back.expect_binary().await).expect("utf-8");
+    assert!(next.starts_with("mushd.resume ") && !next.ends_with(&token));
+    back.send("say back again").await;
+    plain.expect("Roamer says, \"back again\"").await;
+    plain.send("WHO").await;
+    let who = plain.expect("players connected.").await;
+    assert!(!who.contains("has disconnected"), "{who}");
+    assert!(!who.contains("has connected"), "{who}");
 }

@@ -4,6 +4,7 @@
 use super::time;
 use super::{Caller, CommandFn};
 use crate::game::{DisconnectKind, Flow, Game};
+use crate::session::socket::Transport;
 use crate::session::{now_millis, CloseReason, Part};
 
 pub const COMMANDS: &[(&str, CommandFn)] = &[
@@ -105,7 +106,8 @@ fn session(game: &mut Game, caller: Caller, _args: &str) -> Flow {
          \x20 Terminal:        {ttype}\n\
          \x20 Window size:     {size}\n\
          \x20 Charset:         {charset}\n\
-         \x20 Host:            {host}",
+         \x20 Host:            {host}\n\
+         \x20 Connection:      {transport}",
         handle = s.handle,
         since = time::utc(s.connected_at_ms / 1000),
         on_for = time::on_for(now.saturating_sub(s.connected_at_ms) / 1000),
@@ -116,9 +118,20 @@ fn session(game: &mut Game, caller: Caller, _args: &str) -> Flow {
         ttype = s.terminal.ttype_summary(),
         charset = s.terminal.charset.name(),
         host = s.peer.ip(),
+        transport = transport_text(s.transport),
     );
     game.reply(caller, &text);
     Flow::Continue
+}
+
+/// How SESSION describes the way a connection arrived.
+fn transport_text(t: Transport) -> &'static str {
+    match t {
+        Transport::Telnet => "telnet (not encrypted)",
+        Transport::Tls => "telnet over TLS (encrypted)",
+        Transport::Ws => "WebSocket (not encrypted)",
+        Transport::Wss => "WebSocket over TLS (encrypted)",
+    }
 }
 
 /// Does nothing and, unlike every other command, leaves the idle time alone.

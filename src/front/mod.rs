@@ -7,6 +7,7 @@
 //! `MUSHD-FRONT 1 <tls|ws|wss> <peer-ip>:<peer-port>\n`, then bytes flow both ways (see
 //! [`translate`] for how WebSocket frames become telnet bytes and back).
 
+mod keeper;
 mod run;
 pub mod supervise;
 pub mod tls;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 
+pub use keeper::Keeper;
 pub use run::run;
 pub use supervise::FrontProcess;
 pub use tls::TlsFileError;

@@ -74,6 +74,7 @@ impl Game {
         }
 
         let mut plan = handoff::new_handoff(self.ctx.started_at, who);
+        plan.front_pid = self.ctx.front.pid();
         for (addr, listener) in self.ctx.reboot.take_listeners() {
             match handoff::listener_fd(listener) {
                 Ok(fd) => plan.listeners.push(handoff::HandoffListener {
