@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
-use bytes::Bytes;
+use std::os::fd::RawFd;
+
+use bytes::{Bytes, BytesMut};
 use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll};
 
@@ -13,6 +15,50 @@ use futures_util::task::AtomicWaker;
 
 use crate::telnet::mud::Charset;
 use crate::telnet::TelnetFrame;
+
+/// Encoded output above this size is not kept for the next write.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
+thread_local! {
+    /// Where output is encoded before a write: reused, so a delivery allocates nothing.
+    static SCRATCH: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
+}
+
+/// Runs `f` with this thread's (cleared) scratch buffer.
+pub fn with_scratch<R>(f: impl FnOnce(&mut BytesMut) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let r = f(&mut buf);
+            if buf.capacity() > SCRATCH_KEEP {
+                *buf = BytesMut::new();
+            }
+            r
+        }
+        // Re-entered (it is not, but never panic for it): a buffer of its own.
+        Err(_) => f(&mut BytesMut::new()),
+    })
+}
+
+/// Encodes one queued item for the wire.
+pub fn encode_item(buf: &mut BytesMut, item: OutItem, charset: Charset) {
+    let frame = match item {
+        OutItem::Text(text) => {
+            let encoded = if text.is_ascii() {
+                text
+            } else {
+                charset.encode(&String::from_utf8_lossy(&text))
+            };
+            TelnetFrame::Text(encoded)
+        }
+        OutItem::Frame(f) => f,
+        OutItem::Raw(bytes) => {
+            buf.extend_from_slice(&bytes);
+            return;
+        }
+    };
+    crate::telnet::codec::encode_frame(&frame, buf);
+}
 
 /// One queued item: text (UTF-8, encoded for the wire by the writer) or a telnet frame.
 #[derive(Debug, Clone)]
@@ -50,6 +96,10 @@ struct State {
     bytes: usize,
     flushed: bool,
     close: Option<CloseReason>,
+    /// The connection's socket while its task is idle (nothing queued, nothing left
+    /// unwritten, not writing): a push then writes straight to it, with no task woken.
+    /// Cleared, under this lock, before the task writes and before the socket goes.
+    direct: Option<RawFd>,
 }
 
 /// Shared between the game (pushing) and the connection's writer (draining).
@@ -156,9 +206,25 @@ impl Outbound {
             if st.close.is_some() {
                 return;
             }
+            self.pushes.fetch_add(1, Ordering::Relaxed);
+            let item = match st.direct {
+                Some(fd) => match self.write_direct(fd, item) {
+                    None => return,
+                    Some(rest) => {
+                        // The client is not keeping up: the task takes over.
+                        st.direct = None;
+                        rest
+                    }
+                },
+                None => item,
+            };
+            let size = if matches!(item, OutItem::Raw(_)) {
+                item.size()
+            } else {
+                size
+            };
             st.bytes += size;
             st.queue.push_back(item);
-            self.pushes.fetch_add(1, Ordering::Relaxed);
             while st.bytes > self.limit && st.queue.len() > 1 {
                 if let Some(old) = st.queue.pop_front() {
                     st.bytes -= old.size();
@@ -171,12 +237,58 @@ impl Outbound {
         self.wake();
     }
 
+    /// Writes an item straight to the idle connection's socket (non-blocking, called
+    /// under the state lock so it cannot cross the task's own writes): None when all of
+    /// it went, else what is left to queue.
+    fn write_direct(&self, fd: RawFd, item: OutItem) -> Option<OutItem> {
+        let charset = self.charset();
+        with_scratch(|buf| {
+            encode_item(buf, item, charset);
+            // SAFETY: `fd` is the connection's open socket: the task clears `direct`
+            // under the same lock before it lets the socket go, so it cannot be closed
+            // (or reused) while this runs; the buffer is valid for its length.
+            let sent = unsafe {
+                libc::send(
+                    fd,
+                    buf.as_ptr().cast(),
+                    buf.len(),
+                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+                )
+            };
+            let sent = usize::try_from(sent).unwrap_or(0);
+            self.bytes_out.fetch_add(sent as u64, Ordering::Relaxed);
+            let rest = buf.get(sent..).filter(|r| !r.is_empty())?;
+            Some(OutItem::Raw(Bytes::copy_from_slice(rest)))
+        })
+    }
+
+    /// The connection task is about to write (or its socket is going): pushes queue.
+    pub fn stop_direct(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.direct = None;
+        }
+    }
+
+    /// The connection task is idle on `fd`: pushes may write straight to it. False
+    /// (and nothing changed) when something was queued meanwhile.
+    pub fn start_direct(&self, fd: RawFd) -> bool {
+        let Ok(mut st) = self.state.lock() else {
+            return false;
+        };
+        if !st.queue.is_empty() || st.flushed || st.close.is_some() {
+            return false;
+        }
+        st.direct = Some(fd);
+        true
+    }
+
     /// Asks the writer to send what is queued and then close.
     pub fn close(&self, reason: CloseReason) {
         if let Ok(mut st) = self.state.lock() {
             if st.close.is_none() {
                 st.close = Some(reason);
             }
+            st.direct = None;
         }
         self.wake();
     }

@@ -109,6 +109,13 @@ impl Socket {
         }
     }
 
+    pub fn raw_fd(&self) -> RawFd {
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
     /// Ends our sending side (the client sees end of file once it has read the rest).
     pub fn shutdown_write(&self) {
         let fd = match self {

@@ -114,7 +114,12 @@ pub fn run(
         }
     }
     conn.send_text(&ctx.texts.connect);
-    let wire = Box::new(Wire::new(socket, conn.codec(), Vec::new()));
+    let wire = Box::new(Wire::new(
+        socket,
+        conn.out.clone(),
+        conn.codec(),
+        Vec::new(),
+    ));
     drive(Box::new(conn), wire)
 }
 
@@ -168,7 +173,12 @@ fn resumed(
             .player
             .map(|p| (p, restored.logged_in_at_ms.unwrap_or_else(now_millis))),
     };
-    let wire = Box::new(Wire::new(socket, conn.codec(), restored.pending_input));
+    let wire = Box::new(Wire::new(
+        socket,
+        conn.out.clone(),
+        conn.codec(),
+        restored.pending_input,
+    ));
     drive(Box::new(conn), wire)
 }
 
@@ -618,7 +628,12 @@ impl Conn {
                 if !r.pending_output.is_empty() {
                     self.out.push(OutItem::Raw(Bytes::from(r.pending_output)));
                 }
-                Parked::Resumed(Box::new(Wire::new(r.stream, self.codec(), r.pending_input)))
+                Parked::Resumed(Box::new(Wire::new(
+                    r.stream,
+                    self.out.clone(),
+                    self.codec(),
+                    r.pending_input,
+                )))
             }
             Err(_) => Parked::HandedOver,
         }
@@ -720,7 +735,7 @@ impl Conn {
 pub fn encode_queued(out: &Outbound) -> Vec<u8> {
     let mut buf = BytesMut::new();
     let charset = out.charset();
-    let (flushed, _) = out.drain_with(|item| wire::encode_item(&mut buf, item, charset));
+    let (flushed, _) = out.drain_with(|item| super::outbound::encode_item(&mut buf, item, charset));
     if flushed {
         buf.extend_from_slice(b"*** FLUSHED ***\r\n");
     }

@@ -4,30 +4,22 @@
 //! into a stack chunk and output is encoded into a per-thread scratch buffer; only
 //! what a slow client has not taken yet is kept on the heap.
 
-use std::cell::RefCell;
 use std::io;
+use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use tokio_util::codec::Decoder;
 
-use crate::session::outbound::{CloseReason, OutItem, Outbound};
+use crate::session::outbound::{encode_item, with_scratch, CloseReason, Outbound};
 use crate::session::socket::Socket;
-use crate::telnet::codec::encode_frame;
-use crate::telnet::mud::Charset;
-use crate::telnet::{TelnetCodec, TelnetEvent, TelnetFrame};
+use crate::telnet::{TelnetCodec, TelnetEvent};
 
 /// Bytes read from the socket in one call.
 const READ_CHUNK: usize = 4096;
-/// Scratch buffers above this size are not kept for the next write.
-const SCRATCH_KEEP: usize = 64 * 1024;
 /// Queue drains in one flush before other branches get a look in.
 const FLUSH_ROUNDS: usize = 8;
-
-thread_local! {
-    /// Where output is encoded before the write: reused, so a delivery allocates nothing.
-    static SCRATCH: RefCell<BytesMut> = RefCell::new(BytesMut::new());
-}
 
 /// What a flush found.
 pub(super) enum Flush {
@@ -51,6 +43,9 @@ pub(super) enum Read {
 }
 
 pub(super) struct Wire {
+    /// Declared before the socket, so it is dropped first: the queue stops writing to
+    /// the socket before the socket closes.
+    out: DirectGuard,
     pub socket: Socket,
     codec: TelnetCodec,
     input: BytesMut,
@@ -59,8 +54,14 @@ pub(super) struct Wire {
 }
 
 impl Wire {
-    pub fn new(socket: Socket, codec: TelnetCodec, pending_input: Vec<u8>) -> Wire {
+    pub fn new(
+        socket: Socket,
+        out: Arc<Outbound>,
+        codec: TelnetCodec,
+        pending_input: Vec<u8>,
+    ) -> Wire {
         Wire {
+            out: DirectGuard(out),
             socket,
             codec,
             input: BytesMut::from(&pending_input[..]),
@@ -110,6 +111,8 @@ impl Wire {
     /// Writes what a slow client left and then what is queued, until the queue is
     /// empty or the socket would block.
     pub fn flush(&mut self, out: &Outbound) -> Flush {
+        // The queue must not write while this does (it would cross these bytes).
+        out.stop_direct();
         if !self.unwritten.is_empty() {
             match self.socket.try_write(&self.unwritten) {
                 Ok(0) => return Flush::Failed,
@@ -126,45 +129,38 @@ impl Wire {
             }
         }
         for _ in 0..FLUSH_ROUNDS {
-            let done = SCRATCH.with(|scratch| {
-                let Ok(mut buf) = scratch.try_borrow_mut() else {
-                    return Some(Flush::Failed);
-                };
-                buf.clear();
+            let done = with_scratch(|buf| {
                 let charset = out.charset();
-                let (flushed, close) = out.drain_with(|item| encode_item(&mut buf, item, charset));
+                let (flushed, close) = out.drain_with(|item| encode_item(buf, item, charset));
                 if flushed {
                     // Said before the lines that survived, as PennMUSH does.
                     let mut marked = BytesMut::with_capacity(buf.len() + 17);
                     marked.extend_from_slice(b"*** FLUSHED ***\r\n");
-                    marked.extend_from_slice(&buf);
+                    marked.extend_from_slice(buf);
                     *buf = marked;
                 }
-                let outcome = if buf.is_empty() {
-                    Some(match close {
-                        Some(reason) => Flush::Closing(reason),
-                        None => Flush::Idle,
-                    })
-                } else {
-                    match self.socket.try_write(&buf) {
-                        Ok(n) => {
-                            out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
-                            if let Some(rest) = buf.get(n..).filter(|r| !r.is_empty()) {
-                                self.unwritten.extend_from_slice(rest);
-                            }
-                            close.map(Flush::Closing)
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            self.unwritten.extend_from_slice(&buf);
-                            close.map(Flush::Closing)
-                        }
-                        Err(_) => Some(Flush::Failed),
-                    }
-                };
-                if buf.capacity() > SCRATCH_KEEP {
-                    *buf = BytesMut::new();
+                if buf.is_empty() {
+                    return match close {
+                        Some(reason) => Some(Flush::Closing(reason)),
+                        // Idle: the queue may write by itself until the next flush,
+                        // unless something arrived meanwhile (then go round again).
+                        None => out.start_direct(self.fd()).then_some(Flush::Idle),
+                    };
                 }
-                outcome
+                match self.socket.try_write(buf) {
+                    Ok(n) => {
+                        out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                        if let Some(rest) = buf.get(n..).filter(|r| !r.is_empty()) {
+                            self.unwritten.extend_from_slice(rest);
+                        }
+                        close.map(Flush::Closing)
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.unwritten.extend_from_slice(buf);
+                        close.map(Flush::Closing)
+                    }
+                    Err(_) => Some(Flush::Failed),
+                }
             });
             if let Some(outcome) = done {
                 return outcome;
@@ -201,6 +197,7 @@ impl Wire {
 
     /// Output encoded but not written, and anything still queued, for a handover.
     pub fn take_unwritten(&mut self, out: &Outbound) -> Vec<u8> {
+        out.stop_direct();
         let mut buf = std::mem::take(&mut self.unwritten);
         let charset = out.charset();
         let (flushed, _) = out.drain_with(|item| encode_item(&mut buf, item, charset));
@@ -218,27 +215,23 @@ impl Wire {
         input
     }
 
+    fn fd(&self) -> RawFd {
+        self.socket.raw_fd()
+    }
+
     pub fn into_socket(self) -> Socket {
-        self.socket
+        let Wire { out, socket, .. } = self;
+        drop(out);
+        socket
     }
 }
 
-/// Encodes one queued item for the wire.
-pub(super) fn encode_item(buf: &mut BytesMut, item: OutItem, charset: Charset) {
-    let frame = match item {
-        OutItem::Text(text) => {
-            let encoded = if text.is_ascii() {
-                text
-            } else {
-                charset.encode(&String::from_utf8_lossy(&text))
-            };
-            TelnetFrame::Text(encoded)
-        }
-        OutItem::Frame(f) => f,
-        OutItem::Raw(bytes) => {
-            buf.extend_from_slice(&bytes);
-            return;
-        }
-    };
-    encode_frame(&frame, buf);
+/// While the connection task is idle, its queue may write to the socket directly
+/// (`Outbound::start_direct`); dropping this ends that, before the socket goes.
+struct DirectGuard(Arc<Outbound>);
+
+impl Drop for DirectGuard {
+    fn drop(&mut self) {
+        self.0.stop_direct();
+    }
 }
