@@ -26,8 +26,12 @@ use crate::store::{HistoryRecord, Key};
 use crate::telnet::{opt, TelnetFrame};
 use crate::world::Dbref;
 
-/// Kept output is saved at most this often while it changes.
-const SAVE_EVERY_MS: u64 = 250;
+/// Kept output is saved at most this often while it changes (for a crash: a reboot and
+/// a shutdown save every link-dead session in full).
+const SAVE_EVERY_MS: u64 = 2000;
+/// Sessions saved in one look at most, the longest-unsaved first: a mass disconnect
+/// during a flood must not turn into a flood of store writes.
+const SAVES_PER_TICK: usize = 128;
 
 /// What became of a connection that ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +62,9 @@ pub struct Keeper {
     entries: HashMap<Handle, Entry>,
     /// When `tick` last looked (Unix ms).
     last_tick_ms: u64,
+    /// The earliest expiry, or earlier (a session reattached since): kept so that the
+    /// game loop's look at `next_due` does not walk every session.
+    earliest_expiry_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,13 +73,27 @@ struct Entry {
     expires_ms: u64,
     /// The queue's push count when it was last saved.
     saved_pushes: u64,
+    /// When it was last saved (Unix ms).
+    saved_ms: u64,
 }
 
 impl Keeper {
     /// When the game loop should next call `tick` (Unix ms), if ever.
     pub fn next_due(&self) -> Option<u64> {
-        let expiry = self.entries.values().map(|e| e.expires_ms).min()?;
-        Some(expiry.min(self.last_tick_ms + SAVE_EVERY_MS))
+        if self.entries.is_empty() {
+            return None;
+        }
+        Some(
+            self.earliest_expiry_ms
+                .min(self.last_tick_ms + SAVE_EVERY_MS),
+        )
+    }
+
+    fn insert(&mut self, handle: Handle, entry: Entry) {
+        if self.entries.is_empty() || entry.expires_ms < self.earliest_expiry_ms {
+            self.earliest_expiry_ms = entry.expires_ms;
+        }
+        self.entries.insert(handle, entry);
     }
 
     pub fn len(&self) -> usize {
@@ -231,11 +252,12 @@ impl Game {
             .table
             .update(handle, |s| s.linkdead_since_ms = Some(now));
         self.ctx.save_session(handle, &[Part::LinkDead]);
-        self.linkdead.entries.insert(
+        self.linkdead.insert(
             handle,
             Entry {
                 expires_ms: now + grace * 1000,
                 saved_pushes: kept.pushes(),
+                saved_ms: now,
             },
         );
         info!(handle, "session link-dead");
@@ -250,11 +272,12 @@ impl Game {
             let Some(since) = s.linkdead_since_ms else {
                 continue;
             };
-            self.linkdead.entries.insert(
+            self.linkdead.insert(
                 s.handle,
                 Entry {
                     expires_ms: since + grace * 1000,
                     saved_pushes: s.outbound.pushes(),
+                    saved_ms: now_millis(),
                 },
             );
         }
@@ -277,15 +300,31 @@ impl Game {
         for h in expired {
             self.end_linkdead(h, DisconnectKind::LinkDeadExpired);
         }
-        for (h, entry) in self.linkdead.entries.iter_mut() {
+        // Kept output that changed, the longest-unsaved first, a bounded number a look.
+        let mut changed: Vec<(u64, Handle, u64)> = Vec::new();
+        for (h, entry) in &self.linkdead.entries {
             let Some(pushes) = self.ctx.table.with(*h, |s| s.outbound.pushes()) else {
                 continue;
             };
             if pushes != entry.saved_pushes {
-                entry.saved_pushes = pushes;
-                self.ctx.save_session(*h, &[Part::LinkDead]);
+                changed.push((entry.saved_ms, *h, pushes));
             }
         }
+        changed.sort_unstable();
+        for (_, h, pushes) in changed.into_iter().take(SAVES_PER_TICK) {
+            if let Some(entry) = self.linkdead.entries.get_mut(&h) {
+                entry.saved_pushes = pushes;
+                entry.saved_ms = now;
+                self.ctx.save_session(h, &[Part::LinkDead]);
+            }
+        }
+        self.linkdead.earliest_expiry_ms = self
+            .linkdead
+            .entries
+            .values()
+            .map(|e| e.expires_ms)
+            .min()
+            .unwrap_or(u64::MAX);
     }
 
     /// Whether a session is link-dead.

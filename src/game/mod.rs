@@ -527,6 +527,11 @@ fn queue_deadline(wakeup: Option<u64>) -> tokio::time::Instant {
     }
 }
 
+/// Lines one message may write straight to sockets (`Outbound::push`): a `say` to a
+/// full room goes out without waking anyone; a login announced to thousands does not
+/// tie the game task to thousands of sends.
+const DIRECT_WRITES_PER_MESSAGE: u32 = 256;
+
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
     let table = CommandTable::new();
@@ -605,6 +610,9 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
             }
         };
         let step = std::panic::AssertUnwindSafe(|| {
+            // A message's first lines go straight to idle sockets; past the budget they
+            // are queued, and the connections' tasks write them in batches in parallel.
+            let _direct = crate::session::outbound::DirectWrites::allow(DIRECT_WRITES_PER_MESSAGE);
             game.handle(&table, msg);
             game.deliver_hears();
         });

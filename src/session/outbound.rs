@@ -16,6 +16,38 @@ use futures_util::task::AtomicWaker;
 use crate::telnet::mud::Charset;
 use crate::telnet::TelnetFrame;
 
+thread_local! {
+    /// Direct writes this thread may still make (see `DirectWrites`).
+    static DIRECT_BUDGET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Lets the current thread write up to `n` pushed lines straight to idle sockets until
+/// the guard is dropped; without one, pushes queue and wake the connection's task.
+pub struct DirectWrites(());
+
+impl DirectWrites {
+    pub fn allow(n: u32) -> DirectWrites {
+        DIRECT_BUDGET.with(|b| b.set(n));
+        DirectWrites(())
+    }
+
+    fn take() -> bool {
+        DIRECT_BUDGET.with(|b| match b.get() {
+            0 => false,
+            n => {
+                b.set(n - 1);
+                true
+            }
+        })
+    }
+}
+
+impl Drop for DirectWrites {
+    fn drop(&mut self) {
+        DIRECT_BUDGET.with(|b| b.set(0));
+    }
+}
+
 /// Encoded output above this size is not kept for the next write.
 const SCRATCH_KEEP: usize = 64 * 1024;
 
@@ -207,7 +239,7 @@ impl Outbound {
                 return;
             }
             self.pushes.fetch_add(1, Ordering::Relaxed);
-            let item = match st.direct {
+            let item = match st.direct.filter(|_| DirectWrites::take()) {
                 Some(fd) => match self.write_direct(fd, item) {
                     None => return,
                     Some(rest) => {
