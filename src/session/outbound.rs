@@ -355,20 +355,25 @@ impl Outbound {
         }
     }
 
-    /// Hands every queued item to `encode` in order, under the lock (encoding is a copy,
-    /// so pushers wait no longer than a memcpy); returns whether output was dropped
-    /// since the last drain, and the close asked for. The emptied queue gives its
-    /// allocation back: an idle connection holds none (one small allocation per
-    /// delivery costs far less than the write that follows it).
-    pub fn drain_with(&self, mut encode: impl FnMut(OutItem)) -> (bool, Option<CloseReason>) {
+    /// Takes everything queued, encoded for the wire into `buf`: `*** FLUSHED ***` first
+    /// when older output was dropped (as PennMUSH says it), then the items in order.
+    /// Encoding happens under the lock (a copy, so pushers wait no longer than a memcpy).
+    /// Returns the close asked for. The emptied queue gives its allocation back: an idle
+    /// connection holds none (one small allocation per delivery costs far less than
+    /// the write that follows it).
+    pub fn drain_into(&self, buf: &mut BytesMut) -> Option<CloseReason> {
+        let charset = self.charset();
         let Ok(mut st) = self.state.lock() else {
-            return (false, Some(CloseReason::Shutdown));
+            return Some(CloseReason::Shutdown);
         };
         st.bytes = 0;
-        for item in std::mem::take(&mut st.queue) {
-            encode(item);
+        if std::mem::take(&mut st.flushed) {
+            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
         }
-        (std::mem::take(&mut st.flushed), st.close)
+        for item in std::mem::take(&mut st.queue) {
+            encode_item(buf, item, charset);
+        }
+        st.close
     }
 
     /// Waits until something is pushed or a close is asked for.
@@ -419,6 +424,21 @@ mod tests {
         assert!(q.queued_bytes() == 0);
         q.push_text(Bytes::from_static(b"dd"));
         assert!(!q.drain().flushed);
+    }
+
+    #[test]
+    fn the_flushed_marker_comes_before_what_survived() {
+        let q = Outbound::new(10);
+        for line in [&b"aaaa\n"[..], b"bbbb\n", b"cccc\n"] {
+            q.push_text(Bytes::copy_from_slice(line));
+        }
+        let mut buf = BytesMut::new();
+        assert_eq!(q.drain_into(&mut buf), None);
+        assert_eq!(&buf[..], b"*** FLUSHED ***\r\nbbbb\r\ncccc\r\n");
+        buf.clear();
+        q.push_text(Bytes::from_static(b"dd\n"));
+        q.drain_into(&mut buf);
+        assert_eq!(&buf[..], b"dd\r\n");
     }
 
     #[test]

@@ -734,11 +734,7 @@ impl Conn {
 /// its socket parked), so a reboot hands it over instead of losing it.
 pub fn encode_queued(out: &Outbound) -> Vec<u8> {
     let mut buf = BytesMut::new();
-    let charset = out.charset();
-    let (flushed, _) = out.drain_with(|item| super::outbound::encode_item(&mut buf, item, charset));
-    if flushed {
-        buf.extend_from_slice(b"*** FLUSHED ***\r\n");
-    }
+    out.drain_into(&mut buf);
     buf.to_vec()
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use tokio_util::codec::Decoder;
 
-use crate::session::outbound::{encode_item, with_scratch, CloseReason, Outbound};
+use crate::session::outbound::{with_scratch, CloseReason, Outbound};
 use crate::session::socket::Socket;
 use crate::telnet::{TelnetCodec, TelnetEvent};
 
@@ -130,15 +130,7 @@ impl Wire {
         }
         for _ in 0..FLUSH_ROUNDS {
             let done = with_scratch(|buf| {
-                let charset = out.charset();
-                let (flushed, close) = out.drain_with(|item| encode_item(buf, item, charset));
-                if flushed {
-                    // Said before the lines that survived, as PennMUSH does.
-                    let mut marked = BytesMut::with_capacity(buf.len() + 17);
-                    marked.extend_from_slice(b"*** FLUSHED ***\r\n");
-                    marked.extend_from_slice(buf);
-                    *buf = marked;
-                }
+                let close = out.drain_into(buf);
                 if buf.is_empty() {
                     return match close {
                         Some(reason) => Some(Flush::Closing(reason)),
@@ -199,11 +191,7 @@ impl Wire {
     pub fn take_unwritten(&mut self, out: &Outbound) -> Vec<u8> {
         out.stop_direct();
         let mut buf = std::mem::take(&mut self.unwritten);
-        let charset = out.charset();
-        let (flushed, _) = out.drain_with(|item| encode_item(&mut buf, item, charset));
-        if flushed {
-            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
-        }
+        out.drain_into(&mut buf);
         buf.to_vec()
     }
 
