@@ -230,7 +230,6 @@ impl Outbound {
     }
 
     pub fn push(&self, item: OutItem) {
-        let size = item.size();
         {
             let Ok(mut st) = self.state.lock() else {
                 return;
@@ -250,12 +249,7 @@ impl Outbound {
                 },
                 None => item,
             };
-            let size = if matches!(item, OutItem::Raw(_)) {
-                item.size()
-            } else {
-                size
-            };
-            st.bytes += size;
+            st.bytes += item.size();
             st.queue.push_back(item);
             while st.bytes > self.limit && st.queue.len() > 1 {
                 if let Some(old) = st.queue.pop_front() {
@@ -376,11 +370,6 @@ impl Outbound {
         st.close
     }
 
-    /// Waits until something is pushed or a close is asked for.
-    pub async fn wait(&self) {
-        std::future::poll_fn(|cx| self.poll_woken(cx)).await
-    }
-
     /// Ready once `wake` was called since the last time this returned ready.
     pub fn poll_woken(&self, cx: &mut Context<'_>) -> Poll<()> {
         if self.woken.swap(false, Ordering::AcqRel) {
@@ -397,14 +386,6 @@ impl Outbound {
     pub fn wake(&self) {
         self.woken.store(true, Ordering::Release);
         self.waker.wake();
-    }
-
-    /// Whether anything is waiting to be written.
-    pub fn has_pending(&self) -> bool {
-        self.state
-            .lock()
-            .map(|s| !s.queue.is_empty() || s.close.is_some())
-            .unwrap_or(true)
     }
 }
 

@@ -67,13 +67,6 @@ pub enum Socket {
 }
 
 impl Socket {
-    pub async fn readable(&self) -> io::Result<()> {
-        match self {
-            Socket::Tcp(s) => s.readable().await,
-            Socket::Unix(s) => s.readable().await,
-        }
-    }
-
     pub async fn writable(&self) -> io::Result<()> {
         match self {
             Socket::Tcp(s) => s.writable().await,

@@ -455,7 +455,7 @@ impl Conn {
                     Input::Closed(how) => return End::Closed(how),
                 }
             }
-            match wire.flush(&self.out) {
+            match wire.flush() {
                 Flush::Idle | Flush::Blocked => {}
                 Flush::Closing(reason) => return End::Closed(close_kind(reason)),
                 Flush::Failed => return End::Closed(DisconnectKind::Drop),
@@ -587,7 +587,7 @@ impl Conn {
     async fn park(&mut self, mut wire: Box<Wire>) -> Parked {
         let deadline = tokio::time::Instant::now() + PARK_WRITE_GRACE;
         loop {
-            match wire.flush(&self.out) {
+            match wire.flush() {
                 Flush::Failed => return Parked::Failed,
                 Flush::Idle => break,
                 Flush::Blocked | Flush::Closing(_) => {}
@@ -601,7 +601,7 @@ impl Conn {
                 _ = tokio::time::sleep_until(deadline) => break,
             }
         }
-        let pending_output = wire.take_unwritten(&self.out);
+        let pending_output = wire.take_unwritten();
         let pending_input = wire.take_input();
         let (reply, resumed) = oneshot::channel();
         let parked = ParkedSession {
@@ -662,7 +662,7 @@ impl Conn {
         });
         if let Some(mut wire) = wire {
             // What was already encoded still goes out (a half-closed client reads it).
-            let _ = tokio::time::timeout(CLOSE_GRACE, wire.write_out(&self.out)).await;
+            let _ = tokio::time::timeout(CLOSE_GRACE, wire.write_out()).await;
         }
         // The game announces the departure and removes the row.
         let departed = match told {

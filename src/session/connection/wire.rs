@@ -43,8 +43,8 @@ pub(super) enum Read {
 }
 
 pub(super) struct Wire {
-    /// Declared before the socket, so it is dropped first: the queue stops writing to
-    /// the socket before the socket closes.
+    /// The queue this socket drains. Declared before the socket, so it is dropped
+    /// first: the queue stops writing to the socket before the socket closes.
     out: DirectGuard,
     pub socket: Socket,
     codec: TelnetCodec,
@@ -110,7 +110,9 @@ impl Wire {
 
     /// Writes what a slow client left and then what is queued, until the queue is
     /// empty or the socket would block.
-    pub fn flush(&mut self, out: &Outbound) -> Flush {
+    pub fn flush(&mut self) -> Flush {
+        let out = Arc::clone(&self.out.0);
+        let fd = self.fd();
         // The queue must not write while this does (it would cross these bytes).
         out.stop_direct();
         if !self.unwritten.is_empty() {
@@ -120,11 +122,11 @@ impl Wire {
                     out.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
                     let _ = self.unwritten.split_to(n);
                     if !self.unwritten.is_empty() {
-                        return self.blocked(out);
+                        return self.blocked(&out);
                     }
                     self.unwritten = BytesMut::new();
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return self.blocked(out),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return self.blocked(&out),
                 Err(_) => return Flush::Failed,
             }
         }
@@ -136,7 +138,7 @@ impl Wire {
                         Some(reason) => Some(Flush::Closing(reason)),
                         // Idle: the queue may write by itself until the next flush,
                         // unless something arrived meanwhile (then go round again).
-                        None => out.start_direct(self.fd()).then_some(Flush::Idle),
+                        None => out.start_direct(fd).then_some(Flush::Idle),
                     };
                 }
                 match self.socket.try_write(buf) {
@@ -158,7 +160,7 @@ impl Wire {
                 return outcome;
             }
             if !self.unwritten.is_empty() {
-                return self.blocked(out);
+                return self.blocked(&out);
             }
         }
         Flush::Idle
@@ -172,9 +174,9 @@ impl Wire {
     }
 
     /// Writes everything left (bounded by the caller's timeout) and ends our side.
-    pub async fn write_out(&mut self, out: &Outbound) {
+    pub async fn write_out(&mut self) {
         loop {
-            match self.flush(out) {
+            match self.flush() {
                 Flush::Failed => return,
                 Flush::Idle | Flush::Closing(_) if self.unwritten.is_empty() => break,
                 _ => {
@@ -188,10 +190,10 @@ impl Wire {
     }
 
     /// Output encoded but not written, and anything still queued, for a handover.
-    pub fn take_unwritten(&mut self, out: &Outbound) -> Vec<u8> {
-        out.stop_direct();
+    pub fn take_unwritten(&mut self) -> Vec<u8> {
+        self.out.0.stop_direct();
         let mut buf = std::mem::take(&mut self.unwritten);
-        out.drain_into(&mut buf);
+        self.out.0.drain_into(&mut buf);
         buf.to_vec()
     }
 
