@@ -108,6 +108,12 @@ pub async fn connect_tcp(addr: &str) -> TcpStream {
     }
 }
 
+/// Removes and returns `text` up to and including the first `needle`, if it is there.
+fn take_through(text: &mut String, needle: &str) -> Option<String> {
+    let end = text.find(needle)? + needle.len();
+    Some(text.drain(..end).collect())
+}
+
 /// A telnet client over any byte stream (here: TLS). Answers no negotiation.
 pub struct StreamClient<S> {
     pub stream: S,
@@ -164,10 +170,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> StreamClient<S> {
     pub async fn expect(&mut self, needle: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            if let Some(pos) = self.text.find(needle) {
-                let end = pos + needle.len();
-                let upto = self.text[..end].to_string();
-                self.text.drain(..end);
+            if let Some(upto) = take_through(&mut self.text, needle) {
                 return upto;
             }
             assert!(
@@ -250,10 +253,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
     pub async fn expect(&mut self, needle: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            if let Some(pos) = self.text.find(needle) {
-                let end = pos + needle.len();
-                let upto = self.text[..end].to_string();
-                self.text.drain(..end);
+            if let Some(upto) = take_through(&mut self.text, needle) {
                 return upto;
             }
             assert!(
