@@ -14,15 +14,15 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
-use tracing::{info, warn};
+use tracing::info;
 
 use super::{line_bytes, DisconnectKind, Game};
+use crate::session::connection::write_history;
 use crate::session::{now_millis, Handle, OutItem, Outbound, Part};
 use crate::store::write_behind::Op;
-use crate::store::{HistoryRecord, Key};
+use crate::store::Key;
 use crate::telnet::{opt, TelnetFrame};
 use crate::world::Dbref;
 
@@ -345,21 +345,10 @@ impl Game {
         let (Some(player), Some(login_ms)) = (row.player, row.logged_in_at_ms) else {
             return;
         };
-        let record = HistoryRecord {
-            handle,
-            login_ms,
-            connected_at: login_ms / 1000,
-            disconnected_at: Some(now_millis() / 1000),
-            host: row.peer.ip().to_string(),
-            how: Some(how.as_str().to_string()),
-        };
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
-            let timeout = Duration::from_millis(ctx.config.store.critical_write_timeout_ms);
-            let append = ctx.store.append_history(player, record);
-            if !matches!(tokio::time::timeout(timeout, append).await, Ok(Ok(()))) {
-                warn!(handle, "could not record the end of a link-dead session");
-            }
+            let how = Some(how.as_str());
+            write_history(&ctx, player, handle, login_ms, row.peer, how).await;
         });
     }
 

@@ -11,9 +11,10 @@ use std::collections::HashSet;
 use super::{line_bytes, DisconnectKind, Game, GameMsg};
 use crate::command::CommandTable;
 use crate::reboot::{self as handoff, HandoffSession, ParkedSession};
-use crate::session::{now_millis, record, Part, Session};
+use crate::session::connection::write_history;
+use crate::session::{record, Part, Session};
 use crate::store::write_behind::Op;
-use crate::store::{HistoryRecord, Key};
+use crate::store::Key;
 use crate::world::Dbref;
 
 /// How long connections get to reach a command boundary and hand over their sockets.
@@ -189,22 +190,8 @@ impl Game {
         let (Some(player), Some(login_ms)) = (s.player, s.logged_in_at_ms) else {
             return;
         };
-        let record = HistoryRecord {
-            handle: s.handle,
-            login_ms,
-            connected_at: login_ms / 1000,
-            disconnected_at: Some(now_millis() / 1000),
-            host: s.peer.ip().to_string(),
-            how: Some(DisconnectKind::Drop.as_str().to_string()),
-        };
-        let timeout = Duration::from_millis(self.ctx.config.store.critical_write_timeout_ms);
-        let append = self.ctx.store.append_history(player, record);
-        if !matches!(tokio::time::timeout(timeout, append).await, Ok(Ok(()))) {
-            warn!(
-                handle = s.handle,
-                "could not record the end of a session dropped in a reboot"
-            );
-        }
+        let how = Some(DisconnectKind::Drop.as_str());
+        write_history(&self.ctx, player, s.handle, login_ms, s.peer, how).await;
     }
 
     fn reboot_refused(&mut self, by: Option<Dbref>, why: &str) {

@@ -313,8 +313,9 @@ fn close_kind(reason: CloseReason) -> DisconnectKind {
     }
 }
 
-/// Appends to the player's session history in the store, waiting for it (bounded).
-async fn write_history(
+/// Appends to the player's session history in the store, waiting for it (bounded);
+/// `how` is None for a login still open.
+pub(crate) async fn write_history(
     ctx: &ServerContext,
     player: Dbref,
     handle: Handle,
