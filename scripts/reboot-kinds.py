@@ -130,6 +130,16 @@ class Client:
         del self.lines[before:]
         return new
 
+    def record_ticks(self):
+        """Reads what is there and notes when each numbered tick line first arrived."""
+        for line in self.pump():
+            if "tick " in line:
+                try:
+                    n = int(line.rsplit("tick ", 1)[1].rstrip('"'))
+                except ValueError:
+                    continue
+                self.arrivals.setdefault(n, time.time())
+
     def expect(self, needle, timeout=30):
         self.sock.setblocking(True)
         self.sock.settimeout(timeout)
@@ -261,27 +271,13 @@ level = "warn"
             speaker.pump()
             god.pump()
             for key_, _ in sel.select(0.002):
-                c = key_.data
-                for line in c.pump():
-                    if "tick " in line:
-                        try:
-                            n = int(line.rsplit("tick ", 1)[1].rstrip('"'))
-                        except ValueError:
-                            continue
-                        c.arrivals.setdefault(n, time.time())
+                key_.data.record_ticks()
         sent = tick
         # Late lines.
         drain = time.time() + 2
         while time.time() < drain:
             for key_, _ in sel.select(0.05):
-                c = key_.data
-                for line in c.pump():
-                    if "tick " in line:
-                        try:
-                            n = int(line.rsplit("tick ", 1)[1].rstrip('"'))
-                        except ValueError:
-                            continue
-                        c.arrivals.setdefault(n, time.time())
+                key_.data.record_ticks()
         print(f"{args.clients} players of each kind, one line every {args.tick_ms} ms, "
               f"@reboot at {args.reboot_at} s; {sent} lines said")
         print(f"{'kind':8} {'median blackout ms':>19} {'worst ms':>9} {'lines lost':>11} {'conns lost':>11}")
