@@ -140,7 +140,7 @@ fn count_lines(items: &[OutItem]) -> usize {
 
 /// Kept output read back from a record, one queue item a line, so the bound drops
 /// whole lines.
-pub fn restore_kept(out: &Outbound, flushed: bool, text: &[u8]) {
+pub fn restore_kept(out: &Arc<Outbound>, flushed: bool, text: &[u8]) {
     for line in text.split_inclusive(|&b| b == b'\n') {
         out.push(OutItem::Text(Bytes::copy_from_slice(line)));
     }
@@ -542,7 +542,10 @@ mod tests {
 
     #[test]
     fn kept_output_restores_line_by_line() {
-        let out = Outbound::new(12);
+        // Room for two of the three lines.
+        let out = Arc::new(Outbound::new(
+            2 * (5 + crate::session::outbound::ITEM_COST) + 4,
+        ));
         restore_kept(&out, false, b"aaaa\nbbbb\ncccc\n");
         let d = out.drain();
         // The bound dropped the oldest whole line.

@@ -1,6 +1,7 @@
 //! The game task: owns the World and runs one command at a time, in order, as every
 //! MUSH does, so command semantics are deterministic and game objects need no locks.
 
+use crate::session::batch::Batch;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -494,7 +495,11 @@ impl Game {
 
 /// Runs a batch of the queue; a panic in it is logged and the game goes on.
 fn run_queue_guarded(game: &mut Game) {
-    let step = std::panic::AssertUnwindSafe(|| game.run_queue());
+    let step = std::panic::AssertUnwindSafe(|| {
+        let batch = Batch::open();
+        batch.allow(BATCH_CONNECTIONS_PER_MESSAGE);
+        game.run_queue();
+    });
     if let Err(panic) = std::panic::catch_unwind(step) {
         let what = crate::session::connection::panic_text(panic.as_ref());
         tracing::error!(panic = what, "the game task panicked running the queue");
@@ -527,10 +532,18 @@ fn queue_deadline(wakeup: Option<u64>) -> tokio::time::Instant {
     }
 }
 
-/// Lines one message may write straight to sockets (`Outbound::push`): a `say` to a
-/// full room goes out without waking anyone; a login announced to thousands does not
-/// tie the game task to thousands of sends.
-const DIRECT_WRITES_PER_MESSAGE: u32 = 256;
+/// Connections each message may add to the game thread's output batch (`Batch`): a
+/// `say` to a full room goes out without waking anyone; a login announced to thousands
+/// does not tie the game task to thousands of sends (past this, the connections' own
+/// tasks write, in parallel).
+const BATCH_CONNECTIONS_PER_MESSAGE: u32 = 256;
+
+/// Waiting messages one batch takes in before it writes: bounds how long the first
+/// line of a batch waits for the last message's work.
+const BATCH_MESSAGES: usize = 32;
+
+/// How long a batch takes in waiting messages before it writes.
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// The game loop.
 pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<GameMsg>) {
@@ -610,11 +623,27 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
             }
         };
         let step = std::panic::AssertUnwindSafe(|| {
-            // A message's first lines go straight to idle sockets; past the budget they
-            // are queued, and the connections' tasks write them in batches in parallel.
-            let _direct = crate::session::outbound::DirectWrites::allow(DIRECT_WRITES_PER_MESSAGE);
-            game.handle(&table, msg);
-            game.deliver_hears();
+            // This message and those already waiting share one batch: each idle
+            // connection they address gets all its lines in one write when it closes.
+            let batch = Batch::open();
+            let started = std::time::Instant::now();
+            let mut msg = msg;
+            for taken in 1.. {
+                batch.allow(BATCH_CONNECTIONS_PER_MESSAGE);
+                game.handle(&table, msg);
+                game.deliver_hears();
+                if taken >= BATCH_MESSAGES
+                    || game.rebooting.is_some()
+                    || game.shutting_down.is_some()
+                    || started.elapsed() >= BATCH_TIME
+                {
+                    break;
+                }
+                match rx.try_recv() {
+                    Ok(next) => msg = next,
+                    Err(_) => break,
+                }
+            }
         });
         if let Err(panic) = std::panic::catch_unwind(step) {
             // Not a command (those answer their caller): log it and go on.

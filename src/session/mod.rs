@@ -1,5 +1,6 @@
 //! Connections: the per-connection task, the session table and the outbound queue.
 
+pub mod batch;
 pub mod connection;
 pub mod limits;
 pub mod login;

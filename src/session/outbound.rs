@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use std::os::fd::RawFd;
 
@@ -15,38 +15,6 @@ use futures_util::task::AtomicWaker;
 
 use crate::telnet::mud::Charset;
 use crate::telnet::TelnetFrame;
-
-thread_local! {
-    /// Direct writes this thread may still make (see `DirectWrites`).
-    static DIRECT_BUDGET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Lets the current thread write up to `n` pushed lines straight to idle sockets until
-/// the guard is dropped; without one, pushes queue and wake the connection's task.
-pub struct DirectWrites(());
-
-impl DirectWrites {
-    pub fn allow(n: u32) -> DirectWrites {
-        DIRECT_BUDGET.with(|b| b.set(n));
-        DirectWrites(())
-    }
-
-    fn take() -> bool {
-        DIRECT_BUDGET.with(|b| match b.get() {
-            0 => false,
-            n => {
-                b.set(n - 1);
-                true
-            }
-        })
-    }
-}
-
-impl Drop for DirectWrites {
-    fn drop(&mut self) {
-        DIRECT_BUDGET.with(|b| b.set(0));
-    }
-}
 
 /// Encoded output above this size is not kept for the next write.
 const SCRATCH_KEEP: usize = 64 * 1024;
@@ -101,13 +69,19 @@ pub enum OutItem {
     Raw(Bytes),
 }
 
+/// What queueing one item costs beyond its bytes.
+pub const ITEM_COST: usize = std::mem::size_of::<OutItem>();
+
 impl OutItem {
+    /// What the item counts against the queue's limit: its bytes plus what queueing
+    /// it costs, so a flood of tiny items is bounded in memory as well as in text.
     fn size(&self) -> usize {
-        match self {
+        let bytes = match self {
             OutItem::Text(b) | OutItem::Raw(b) => b.len(),
             OutItem::Frame(TelnetFrame::Subnegotiate(_, p)) => p.len() + 5,
             OutItem::Frame(_) => 3,
-        }
+        };
+        bytes + ITEM_COST
     }
 }
 
@@ -132,6 +106,9 @@ struct State {
     /// unwritten, not writing): a push then writes straight to it, with no task woken.
     /// Cleared, under this lock, before the task writes and before the socket goes.
     direct: Option<RawFd>,
+    /// Listed in the game thread's open batch (`super::batch`), which writes what is
+    /// queued when it closes: pushes meanwhile only queue.
+    listed: bool,
 }
 
 /// Shared between the game (pushing) and the connection's writer (draining).
@@ -225,11 +202,14 @@ impl Outbound {
     }
 
     /// Queues text; drops the oldest items when over the limit.
-    pub fn push_text(&self, text: Bytes) {
+    pub fn push_text(self: &Arc<Self>, text: Bytes) {
         self.push(OutItem::Text(text));
     }
 
-    pub fn push(&self, item: OutItem) {
+    /// Queues an item. While the connection's task is idle and the game thread has a
+    /// batch open, the item waits for the batch's single write and nobody is woken;
+    /// otherwise the task is woken to write it.
+    pub fn push(self: &Arc<Self>, item: OutItem) {
         {
             let Ok(mut st) = self.state.lock() else {
                 return;
@@ -238,38 +218,54 @@ impl Outbound {
                 return;
             }
             self.pushes.fetch_add(1, Ordering::Relaxed);
-            let item = match st.direct.filter(|_| DirectWrites::take()) {
-                Some(fd) => match self.write_direct(fd, item) {
-                    None => return,
-                    Some(rest) => {
-                        // The client is not keeping up: the task takes over.
-                        st.direct = None;
-                        rest
-                    }
-                },
-                None => item,
-            };
-            st.bytes += item.size();
-            st.queue.push_back(item);
-            while st.bytes > self.limit && st.queue.len() > 1 {
-                if let Some(old) = st.queue.pop_front() {
-                    st.bytes -= old.size();
-                    st.flushed = true;
-                    self.dropped_bytes
-                        .fetch_add(old.size() as u64, Ordering::Relaxed);
-                }
+            let batched = st.direct.is_some()
+                && (st.listed || (st.queue.is_empty() && super::batch::enlist(self)));
+            if batched {
+                st.listed = true;
+            } else if st.direct.is_some() {
+                // Not for a batch: the task takes over (and keeps the order).
+                st.direct = None;
+            }
+            Self::queue(&mut st, item, self.limit, &self.dropped_bytes);
+            if batched {
+                return;
             }
         }
         self.wake();
     }
 
-    /// Writes an item straight to the idle connection's socket (non-blocking, called
-    /// under the state lock so it cannot cross the task's own writes): None when all of
-    /// it went, else what is left to queue.
-    fn write_direct(&self, fd: RawFd, item: OutItem) -> Option<OutItem> {
+    fn queue(st: &mut State, item: OutItem, limit: usize, dropped: &AtomicU64) {
+        st.bytes += item.size();
+        st.queue.push_back(item);
+        while st.bytes > limit && st.queue.len() > 1 {
+            if let Some(old) = st.queue.pop_front() {
+                st.bytes -= old.size();
+                st.flushed = true;
+                dropped.fetch_add(old.size() as u64, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The batch that listed this queue is closing: writes everything queued straight
+    /// to the idle connection's socket (non-blocking, under the state lock so it cannot
+    /// cross the task's own writes). What the socket does not take stays queued and the
+    /// task is woken to write it; so is the task when it took over meanwhile.
+    pub(super) fn flush_listed(&self) {
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
+        st.listed = false;
+        if st.queue.is_empty() && !st.flushed {
+            return;
+        }
+        let Some(fd) = st.direct else {
+            drop(st);
+            self.wake();
+            return;
+        };
         let charset = self.charset();
-        with_scratch(|buf| {
-            encode_item(buf, item, charset);
+        let rest = with_scratch(|buf| {
+            Self::encode_queue(&mut st, buf, charset);
             // SAFETY: `fd` is the connection's open socket: the task clears `direct`
             // under the same lock before it lets the socket go, so it cannot be closed
             // (or reused) while this runs; the buffer is valid for its length.
@@ -283,9 +279,31 @@ impl Outbound {
             };
             let sent = usize::try_from(sent).unwrap_or(0);
             self.bytes_out.fetch_add(sent as u64, Ordering::Relaxed);
-            let rest = buf.get(sent..).filter(|r| !r.is_empty())?;
-            Some(OutItem::Raw(Bytes::copy_from_slice(rest)))
-        })
+            buf.get(sent..)
+                .filter(|r| !r.is_empty())
+                .map(Bytes::copy_from_slice)
+        });
+        if let Some(rest) = rest {
+            // The client is not keeping up: the task takes over.
+            st.direct = None;
+            st.bytes = rest.len();
+            st.queue.push_back(OutItem::Raw(rest));
+            drop(st);
+            self.wake();
+        }
+    }
+
+    /// Empties the queue into `buf`, encoded for the wire: `*** FLUSHED ***` first when
+    /// older output was dropped (as PennMUSH says it), then the items in order.
+    fn encode_queue(st: &mut State, buf: &mut BytesMut, charset: Charset) {
+        st.bytes = 0;
+        if std::mem::take(&mut st.flushed) {
+            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
+        }
+        // Take the deque itself: an idle connection then holds no queue allocation.
+        for item in std::mem::take(&mut st.queue) {
+            encode_item(buf, item, charset);
+        }
     }
 
     /// The connection task is about to write (or its socket is going): pushes queue.
@@ -349,8 +367,7 @@ impl Outbound {
         }
     }
 
-    /// Takes everything queued, encoded for the wire into `buf`: `*** FLUSHED ***` first
-    /// when older output was dropped (as PennMUSH says it), then the items in order.
+    /// Takes everything queued, encoded for the wire into `buf` (see `encode_queue`).
     /// Encoding happens under the lock (a copy, so pushers wait no longer than a memcpy).
     /// Returns the close asked for. The emptied queue gives its allocation back: an idle
     /// connection holds none (one small allocation per delivery costs far less than
@@ -360,13 +377,7 @@ impl Outbound {
         let Ok(mut st) = self.state.lock() else {
             return Some(CloseReason::Shutdown);
         };
-        st.bytes = 0;
-        if std::mem::take(&mut st.flushed) {
-            buf.extend_from_slice(b"*** FLUSHED ***\r\n");
-        }
-        for item in std::mem::take(&mut st.queue) {
-            encode_item(buf, item, charset);
-        }
+        Self::encode_queue(&mut st, buf, charset);
         st.close
     }
 
@@ -395,7 +406,8 @@ mod tests {
 
     #[test]
     fn oldest_is_dropped_and_flagged() {
-        let q = Outbound::new(10);
+        // Room for two four-byte items.
+        let q = Arc::new(Outbound::new(2 * (4 + ITEM_COST) + 2));
         q.push_text(Bytes::from_static(b"aaaa"));
         q.push_text(Bytes::from_static(b"bbbb"));
         q.push_text(Bytes::from_static(b"cccc"));
@@ -409,7 +421,7 @@ mod tests {
 
     #[test]
     fn the_flushed_marker_comes_before_what_survived() {
-        let q = Outbound::new(10);
+        let q = Arc::new(Outbound::new(2 * (5 + ITEM_COST) + 2));
         for line in [&b"aaaa\n"[..], b"bbbb\n", b"cccc\n"] {
             q.push_text(Bytes::copy_from_slice(line));
         }
@@ -424,12 +436,23 @@ mod tests {
 
     #[test]
     fn nothing_queues_after_close() {
-        let q = Outbound::new(100);
+        let q = Arc::new(Outbound::new(100));
         q.push_text(Bytes::from_static(b"bye"));
         q.close(CloseReason::Quit);
         q.push_text(Bytes::from_static(b"late"));
         let d = q.drain();
         assert_eq!(d.items.len(), 1);
         assert_eq!(d.close, Some(CloseReason::Quit));
+    }
+
+    #[test]
+    fn a_flood_of_tiny_items_is_bounded_in_memory_too() {
+        let q = Arc::new(Outbound::new(4096));
+        for _ in 0..100_000 {
+            q.push_text(Bytes::from_static(b"x"));
+        }
+        let d = q.drain();
+        assert!(d.flushed);
+        assert!(d.items.len() * (1 + ITEM_COST) <= 4096);
     }
 }
