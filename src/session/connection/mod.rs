@@ -649,7 +649,10 @@ impl Conn {
         let login = self.login.take();
         // A logged-in session whose socket dropped may stay link-dead: the game decides
         // before the queue closes, and keeps what is still queued for the replay.
-        let told = if how == DisconnectKind::Drop && login.is_some() {
+        // Otherwise the queue closes first, so nothing piles up for a socket that is
+        // gone while the game works through a crowd of departures.
+        let may_linger = ctx.config.game.linkdead_grace_secs > 0;
+        let told = if how == DisconnectKind::Drop && login.is_some() && may_linger {
             Some(ended(&ctx, handle, how).await)
         } else {
             None
