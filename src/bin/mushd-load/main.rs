@@ -4,6 +4,7 @@
 //! server through its command templates. Use only loopback addresses you run yourself.
 
 mod client;
+mod idle;
 mod report;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -132,7 +133,7 @@ async fn main() {
     let deadline = Duration::from_secs(args.deadline_secs);
     let run = async {
         match args.scenario {
-            Scenario::Idle => idle(&args).await,
+            Scenario::Idle => idle::run(&args).await,
             Scenario::Chat => chat(&args, false).await,
             Scenario::Reboot => chat(&args, true).await,
             Scenario::Churn => churn(&args).await,
@@ -340,76 +341,6 @@ fn progress(
         }
     });
     stop
-}
-
-async fn idle(args: &Args) -> Result<Report, String> {
-    let before = args.server_pid.and_then(rss_kib);
-    let started = Instant::now();
-    let open = Arc::new(AtomicU64::new(0));
-    let stop = CancellationToken::new();
-    let (o, st) = (open.clone(), stop.clone());
-    let mut fleet = launch(args, args.clients, move |_, mut c: Conn| {
-        let (open, stop) = (o.clone(), st.clone());
-        async move {
-            open.fetch_add(1, Ordering::Relaxed);
-            loop {
-                tokio::select! {
-                    _ = stop.cancelled() => break,
-                    l = c.next_line() => if !matches!(l, Ok(Some(_))) {
-                        open.fetch_sub(1, Ordering::Relaxed);
-                        break;
-                    }
-                }
-            }
-            c
-        }
-    });
-    fleet.all_ready().await?;
-    let login_secs = started.elapsed().as_secs_f64();
-    // Let the last arrival announcements drain before reading the server's memory.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = args.server_pid.and_then(rss_kib);
-    let o = open.clone();
-    let p = progress("idle", Instant::now(), move || {
-        format!("open={}", o.load(Ordering::Relaxed))
-    });
-    tokio::time::sleep(Duration::from_secs(args.duration_secs)).await;
-    p.cancel();
-    // And once the connections have sat idle for the whole hold: the steady state.
-    let held_rss = args.server_pid.and_then(rss_kib);
-    let held = open.load(Ordering::Relaxed);
-    stop.cancel();
-    drop(fleet.results().await);
-    let mut rep = Report {
-        scenario: "idle".into(),
-        ..Report::default()
-    };
-    rep.param("clients", Value::Int(args.clients as u64));
-    rep.param("duration_secs", Value::Int(args.duration_secs));
-    rep.figure("logged_in", Value::Int(args.clients as u64));
-    rep.figure("login_seconds", Value::Float(login_secs));
-    rep.figure(
-        "logins_per_sec",
-        Value::Float(args.clients as f64 / login_secs.max(1e-9)),
-    );
-    rep.figure("connections_held", Value::Int(held));
-    rep.figure("connections_lost", Value::Int(args.clients as u64 - held));
-    if let (Some(b), Some(a)) = (before, after) {
-        rep.figure("server_rss_before_kib", Value::Int(b));
-        rep.figure("server_rss_after_kib", Value::Int(a));
-        rep.figure(
-            "server_kib_per_connection_after_logins",
-            Value::Float(a.saturating_sub(b) as f64 / args.clients.max(1) as f64),
-        );
-    }
-    if let (Some(b), Some(h)) = (before, held_rss) {
-        rep.figure("server_rss_held_kib", Value::Int(h));
-        rep.figure(
-            "server_kib_per_connection",
-            Value::Float(h.saturating_sub(b) as f64 / args.clients.max(1) as f64),
-        );
-    }
-    Ok(rep)
 }
 
 /// Counters shared by every chat client.
