@@ -107,6 +107,13 @@ mod tests {
 
     use super::*;
 
+    /// Lets `out` write straight to `socket`, as its task does when it goes idle.
+    fn idle(out: &Outbound, socket: &UnixStream) {
+        let mut nothing = bytes::BytesMut::new();
+        let taken = out.take_or_idle(&mut nothing, socket.as_raw_fd());
+        assert!(matches!(taken, crate::session::outbound::Taken::Idle));
+    }
+
     fn read_now(s: &mut UnixStream) -> Vec<u8> {
         s.set_nonblocking(true).ok();
         let mut buf = vec![0u8; 4096];
@@ -120,7 +127,7 @@ mod tests {
     fn a_batch_writes_each_connections_lines_once_when_it_closes() {
         let (ours, mut client) = UnixStream::pair().expect("socketpair");
         let out = Arc::new(Outbound::new(64 * 1024));
-        assert!(out.start_direct(ours.as_raw_fd()));
+        idle(&out, &ours);
         let batch = Batch::open();
         batch.allow(10);
         out.push_text(Bytes::from_static(b"one\n"));
@@ -138,7 +145,7 @@ mod tests {
     fn without_room_in_a_batch_the_task_writes_and_order_holds() {
         let (ours, mut client) = UnixStream::pair().expect("socketpair");
         let out = Arc::new(Outbound::new(64 * 1024));
-        assert!(out.start_direct(ours.as_raw_fd()));
+        idle(&out, &ours);
         // No batch open: the line is queued for the task, and pushes stop writing
         // directly until the task has written it.
         out.push_text(Bytes::from_static(b"first\n"));
@@ -163,8 +170,8 @@ mod tests {
             Arc::new(Outbound::new(64 * 1024)),
             Arc::new(Outbound::new(64 * 1024)),
         );
-        assert!(qa.start_direct(a.as_raw_fd()));
-        assert!(qb.start_direct(b.as_raw_fd()));
+        idle(&qa, &a);
+        idle(&qb, &b);
         let batch = Batch::open();
         batch.allow(1);
         qa.push_text(Bytes::from_static(b"to a\n"));

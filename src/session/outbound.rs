@@ -131,6 +131,14 @@ pub struct Outbound {
     pushes: AtomicU64,
 }
 
+/// What `take_or_idle` found.
+pub enum Taken {
+    /// Nothing queued: pushes write directly until the task looks again.
+    Idle,
+    /// Output (maybe none, when closing) was encoded; the close asked for, if any.
+    Output(Option<CloseReason>),
+}
+
 /// What the writer takes in one go.
 pub struct Drained {
     pub items: Vec<OutItem>,
@@ -313,19 +321,6 @@ impl Outbound {
         }
     }
 
-    /// The connection task is idle on `fd`: pushes may write straight to it. False
-    /// (and nothing changed) when something was queued meanwhile.
-    pub fn start_direct(&self, fd: RawFd) -> bool {
-        let Ok(mut st) = self.state.lock() else {
-            return false;
-        };
-        if !st.queue.is_empty() || st.flushed || st.close.is_some() {
-            return false;
-        }
-        st.direct = Some(fd);
-        true
-    }
-
     /// Asks the writer to send what is queued and then close.
     pub fn close(&self, reason: CloseReason) {
         if let Ok(mut st) = self.state.lock() {
@@ -379,6 +374,24 @@ impl Outbound {
         };
         Self::encode_queue(&mut st, buf, charset);
         st.close
+    }
+
+    /// The connection task's one look at its queue: stops direct writes and takes
+    /// everything queued, encoded into `buf` (`Taken::Output`, with the close asked
+    /// for); or, with nothing queued and no close asked for, lets pushes write straight
+    /// to `fd` again (`Taken::Idle`). One lock either way.
+    pub fn take_or_idle(&self, buf: &mut BytesMut, fd: RawFd) -> Taken {
+        let charset = self.charset();
+        let Ok(mut st) = self.state.lock() else {
+            return Taken::Output(Some(CloseReason::Shutdown));
+        };
+        if st.queue.is_empty() && !st.flushed && st.close.is_none() {
+            st.direct = Some(fd);
+            return Taken::Idle;
+        }
+        st.direct = None;
+        Self::encode_queue(&mut st, buf, charset);
+        Taken::Output(st.close)
     }
 
     /// Ready once `wake` was called since the last time this returned ready.

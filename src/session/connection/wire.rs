@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use tokio_util::codec::Decoder;
 
-use crate::session::outbound::{with_scratch, CloseReason, Outbound};
+use crate::session::outbound::{with_scratch, CloseReason, Outbound, Taken};
 use crate::session::socket::Socket;
 use crate::telnet::{TelnetCodec, TelnetEvent};
 
@@ -113,9 +113,9 @@ impl Wire {
     pub fn flush(&mut self) -> Flush {
         let out = Arc::clone(&self.out.0);
         let fd = self.fd();
-        // The queue must not write while this does (it would cross these bytes).
-        out.stop_direct();
         if !self.unwritten.is_empty() {
+            // The queue must not write while this does (it would cross these bytes).
+            out.stop_direct();
             match self.socket.try_write(&self.unwritten) {
                 Ok(0) => return Flush::Failed,
                 Ok(n) => {
@@ -132,14 +132,12 @@ impl Wire {
         }
         for _ in 0..FLUSH_ROUNDS {
             let done = with_scratch(|buf| {
-                let close = out.drain_into(buf);
+                // Idle: the queue may write by itself until the next flush.
+                let Taken::Output(close) = out.take_or_idle(buf, fd) else {
+                    return Some(Flush::Idle);
+                };
                 if buf.is_empty() {
-                    return match close {
-                        Some(reason) => Some(Flush::Closing(reason)),
-                        // Idle: the queue may write by itself until the next flush,
-                        // unless something arrived meanwhile (then go round again).
-                        None => out.start_direct(fd).then_some(Flush::Idle),
-                    };
+                    return close.map(Flush::Closing);
                 }
                 match self.socket.try_write(buf) {
                     Ok(n) => {
@@ -217,7 +215,7 @@ impl Wire {
 }
 
 /// While the connection task is idle, its queue may write to the socket directly
-/// (`Outbound::start_direct`); dropping this ends that, before the socket goes.
+/// (`Outbound::take_or_idle`); dropping this ends that, before the socket goes.
 struct DirectGuard(Arc<Outbound>);
 
 impl Drop for DirectGuard {
