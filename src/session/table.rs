@@ -91,7 +91,9 @@ pub struct SessionTable {
 
 #[derive(Default)]
 struct Inner {
-    sessions: DashMap<Handle, Session>,
+    /// Rows are boxed: the map's buckets (with its spare capacity) hold a pointer,
+    /// not a few hundred bytes each.
+    sessions: DashMap<Handle, Box<Session>>,
     /// A player's connections with their queues, so delivery to a player is one lookup.
     by_player: DashMap<Dbref, Vec<(Handle, Arc<Outbound>)>>,
     per_ip: DashMap<IpAddr, usize>,
@@ -103,12 +105,15 @@ impl SessionTable {
     }
 
     pub fn insert(&self, session: Session) {
-        self.inner.sessions.insert(session.handle, session);
+        self.inner
+            .sessions
+            .insert(session.handle, Box::new(session));
     }
 
     /// Removes a connection; returns its last row.
     pub fn remove(&self, handle: Handle) -> Option<Session> {
         let (_, s) = self.inner.sessions.remove(&handle)?;
+        let s = *s;
         if let Some(p) = s.player {
             self.drop_index(p, handle);
         }
@@ -222,7 +227,7 @@ impl SessionTable {
 
     /// Copies of every row, for WHO and SESSION listings.
     pub fn snapshot(&self) -> Vec<Session> {
-        let mut all: Vec<Session> = self.inner.sessions.iter().map(|s| s.clone()).collect();
+        let mut all: Vec<Session> = self.inner.sessions.iter().map(|s| (**s).clone()).collect();
         all.sort_by_key(|s| s.handle);
         all
     }
