@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Connection costs, each on a freshly started release mushd (embedded store), loopback:
-# memory per idle logged-in connection at 1,000 and 10,000 connections, and server CPU
-# per delivery in the chat scenario (200 clients in one room; 1,000 in ten rooms).
+# memory per idle logged-in connection at 1,000 and 10,000 connections (first with a
+# new player created per connection, then, after a restart on the same database, the
+# same players logging in again: the connection alone), and server CPU per delivery in
+# the chat scenario (200 clients in one room; 1,000 in ten rooms).
 #
 #   bash scripts/conn-bench.sh              # all four
 #   ONLY=idle bash scripts/conn-bench.sh    # idle | one | rooms
@@ -15,7 +17,7 @@ WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 start_server() {
-    rm -rf "$WORK/data"
+    [ "${1:-}" = keep ] || rm -rf "$WORK/data"
     cat > "$WORK/mushd.toml" <<TOML
 [server]
 listen = ["127.0.0.1:0"]
@@ -49,6 +51,10 @@ if [ "$ONLY" = all ] || [ "$ONLY" = idle ]; then
     for n in 1000 10000; do
         echo "--- idle: $n logged-in connections"
         start_server; load --scenario idle --clients "$n" --duration-secs 5 --prefix idle; stop_server
+        echo "--- idle: the same $n players again, after a restart (the connection alone)"
+        start_server keep
+        load --scenario idle --clients "$n" --duration-secs 5 --prefix idle --existing
+        stop_server
     done
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = one ]; then

@@ -1,8 +1,8 @@
 //! The idle scenario: clients log in and sit, and the server's resident memory is read
-//! before and after. Run on a fresh game it measures twice: first with players the run
-//! creates (each login also adds a player to the world), then, after everyone has quit
-//! and the server has settled, with the same players logging in again, so the second
-//! figure is what a logged-in idle connection costs by itself.
+//! before and after. On a fresh game each login also creates a player; with
+//! `--existing` against a freshly started server whose players already exist, the
+//! figure is what a logged-in idle connection costs by itself. Clients QUIT at the end,
+//! so no session is left link-dead for the next run.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,20 +16,18 @@ use crate::{launch, progress, rss_kib, Args};
 
 /// How long a client waits for the server to close after its QUIT.
 const QUIT_WAIT: Duration = Duration::from_secs(5);
-/// Longest wait for the server's memory to settle between the two rounds.
-const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
-/// What one round of logged-in idle clients cost.
-struct Round {
+/// What the logged-in idle clients cost.
+struct Held {
     login_secs: f64,
-    held: u64,
+    still_open: u64,
     /// Server RSS (KiB) before the logins, two seconds after them, and at the end of
     /// the hold.
     rss: Option<(u64, u64, u64)>,
 }
 
 pub async fn run(args: &Args) -> Result<Report, String> {
-    let first = round(args).await?;
+    let held = hold(args).await?;
     let mut rep = Report {
         scenario: "idle".into(),
         ..Report::default()
@@ -37,52 +35,32 @@ pub async fn run(args: &Args) -> Result<Report, String> {
     rep.param("clients", Value::Int(args.clients as u64));
     rep.param("duration_secs", Value::Int(args.duration_secs));
     rep.figure("logged_in", Value::Int(args.clients as u64));
-    rep.figure("login_seconds", Value::Float(first.login_secs));
+    rep.figure("login_seconds", Value::Float(held.login_secs));
     rep.figure(
         "logins_per_sec",
-        Value::Float(args.clients as f64 / first.login_secs.max(1e-9)),
+        Value::Float(args.clients as f64 / held.login_secs.max(1e-9)),
     );
-    rep.figure("connections_held", Value::Int(first.held));
+    rep.figure("connections_held", Value::Int(held.still_open));
     rep.figure(
         "connections_lost",
-        Value::Int((args.clients as u64).saturating_sub(first.held)),
+        Value::Int((args.clients as u64).saturating_sub(held.still_open)),
     );
     let per = |from: u64, to: u64| {
         Value::Float(to.saturating_sub(from) as f64 / args.clients.max(1) as f64)
     };
-    if let Some((before, after, held)) = first.rss {
+    if let Some((before, after, held)) = held.rss {
         rep.figure("server_rss_before_kib", Value::Int(before));
         rep.figure("server_rss_after_kib", Value::Int(after));
         rep.figure("server_kib_per_connection_after_logins", per(before, after));
         rep.figure("server_rss_held_kib", Value::Int(held));
-        // With `--existing` the players were there already: the connection alone.
         rep.figure("server_kib_per_connection", per(before, held));
-    }
-    let Some(pid) = args.server_pid.filter(|_| !args.existing) else {
-        return Ok(rep);
-    };
-    // The same players again, now that they exist.
-    settle(pid).await;
-    let again = Args {
-        existing: true,
-        ..args.clone()
-    };
-    let second = round(&again).await?;
-    rep.figure(
-        "existing_players_connections_lost",
-        Value::Int((args.clients as u64).saturating_sub(second.held)),
-    );
-    if let Some((before, _, held)) = second.rss {
-        rep.figure("existing_players_rss_before_kib", Value::Int(before));
-        rep.figure("existing_players_rss_held_kib", Value::Int(held));
-        rep.figure("server_kib_per_connection_alone", per(before, held));
     }
     Ok(rep)
 }
 
 /// Logs every client in, holds them idle for the duration, reads the server's memory,
-/// then has each one QUIT (so no session is left link-dead for the next round).
-async fn round(args: &Args) -> Result<Round, String> {
+/// then has each one QUIT (so no session is left link-dead for the next run).
+async fn hold(args: &Args) -> Result<Held, String> {
     let before = args.server_pid.and_then(rss_kib);
     let started = Instant::now();
     let open = Arc::new(AtomicU64::new(0));
@@ -112,9 +90,9 @@ async fn round(args: &Args) -> Result<Round, String> {
         (Some(b), Some(a), Some(h)) => Some((b, a, h)),
         _ => None,
     };
-    Ok(Round {
+    Ok(Held {
         login_secs,
-        held,
+        still_open: held,
         rss,
     })
 }
@@ -139,18 +117,4 @@ async fn sit(mut c: Conn, open: Arc<AtomicU64>, stop: CancellationToken) -> Conn
         .await;
     }
     c
-}
-
-/// Waits until the server's memory has stopped changing (it gives freed memory back a
-/// second after connections stop coming and going), within `SETTLE_LIMIT`.
-async fn settle(pid: u32) {
-    let deadline = Instant::now() + SETTLE_LIMIT;
-    let mut last = rss_kib(pid);
-    let mut steady = 0;
-    while steady < 3 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let now = rss_kib(pid);
-        steady = if now == last { steady + 1 } else { 0 };
-        last = now;
-    }
 }
