@@ -103,7 +103,8 @@ struct State {
     flushed: bool,
     close: Option<CloseReason>,
     /// The connection's socket while its task is idle (nothing queued, nothing left
-    /// unwritten, not writing): a push then writes straight to it, with no task woken.
+    /// unwritten, not writing): the game's batch then writes straight to it, with no
+    /// task woken.
     /// Cleared, under this lock, before the task writes and before the socket goes.
     direct: Option<RawFd>,
     /// Listed in the game thread's open batch (`super::batch`), which writes what is
@@ -133,7 +134,8 @@ pub struct Outbound {
 
 /// What `take_or_idle` found.
 pub enum Taken {
-    /// Nothing queued: pushes write directly until the task looks again.
+    /// Nothing queued: the game's batches write to the socket until the task looks
+    /// again.
     Idle,
     /// Output (maybe none, when closing) was encoded; the close asked for, if any.
     Output(Option<CloseReason>),
