@@ -4,7 +4,9 @@
 //! queued for it in one non-blocking `send`, straight from this thread. The game keeps a
 //! batch open across the messages that are already waiting, so under load a client
 //! receives several lines in one write; with nothing waiting, a batch is one message and
-//! nothing is delayed.
+//! nothing is delayed. A connection past the batch's room (or with output already
+//! waiting for its task) has its task woken when the batch closes, once, rather than
+//! at every line, so it too writes the batch's lines in one go.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -12,7 +14,9 @@ use std::sync::Arc;
 use super::outbound::Outbound;
 
 thread_local! {
-    static OPEN: RefCell<Open> = const { RefCell::new(Open { active: false, room: 0, listed: Vec::new() }) };
+    static OPEN: RefCell<Open> = const {
+        RefCell::new(Open { active: false, room: 0, listed: Vec::new(), to_wake: Vec::new() })
+    };
 }
 
 struct Open {
@@ -21,12 +25,15 @@ struct Open {
     /// connections' own tasks, which write in parallel.
     room: u32,
     listed: Vec<Arc<Outbound>>,
+    /// Connections whose tasks are woken when the batch closes (each at most once: the
+    /// queue remembers it is here).
+    to_wake: Vec<Arc<Outbound>>,
 }
 
 /// An open batch on this thread; dropping it writes what it collected.
 pub struct Batch(());
 
-/// Listed connections kept allocated between batches (more are let go).
+/// Room kept allocated in each list between batches (more is let go).
 const KEEP_LISTED: usize = 4096;
 
 impl Batch {
@@ -71,30 +78,49 @@ pub(super) fn enlist(out: &Arc<Outbound>) -> bool {
     })
 }
 
-/// Closes this thread's batch (if any) and writes every listed connection's queue.
+/// Has the task of `out` woken when this thread's open batch closes: false when no
+/// batch is open.
+pub(super) fn defer_wake(out: &Arc<Outbound>) -> bool {
+    OPEN.with(|o| match o.try_borrow_mut() {
+        Ok(mut o) if o.active => {
+            o.to_wake.push(Arc::clone(out));
+            true
+        }
+        _ => false,
+    })
+}
+
+/// Closes this thread's batch (if any), writes every listed connection's queue and
+/// wakes the tasks it deferred.
 fn flush() {
-    let listed = OPEN.with(|o| match o.try_borrow_mut() {
+    let (mut listed, mut to_wake) = OPEN.with(|o| match o.try_borrow_mut() {
         Ok(mut o) => {
             o.active = false;
             o.room = 0;
-            std::mem::take(&mut o.listed)
+            (
+                std::mem::take(&mut o.listed),
+                std::mem::take(&mut o.to_wake),
+            )
         }
-        Err(_) => Vec::new(),
+        Err(_) => (Vec::new(), Vec::new()),
     });
-    let mut listed = listed;
     for out in listed.drain(..) {
         out.flush_listed();
     }
-    if listed.capacity() <= KEEP_LISTED {
-        // Give the (empty) list back, so the next batch allocates nothing.
-        OPEN.with(|o| {
-            if let Ok(mut o) = o.try_borrow_mut() {
-                if o.listed.is_empty() {
-                    o.listed = listed;
-                }
-            }
-        });
+    for out in to_wake.drain(..) {
+        out.wake_deferred();
     }
+    // Give the (empty) lists back, so the next batch allocates nothing.
+    OPEN.with(|o| {
+        if let Ok(mut o) = o.try_borrow_mut() {
+            if o.listed.is_empty() && listed.capacity() <= KEEP_LISTED {
+                o.listed = listed;
+            }
+            if o.to_wake.is_empty() && to_wake.capacity() <= KEEP_LISTED {
+                o.to_wake = to_wake;
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -180,5 +206,25 @@ mod tests {
         assert_eq!(read_now(&mut client_a), b"to a\r\n");
         assert!(read_now(&mut client_b).is_empty());
         assert!(qb.queued_bytes() > 0, "b's line waits for b's task");
+    }
+
+    #[test]
+    fn a_batch_wakes_a_busy_connections_task_once_when_it_closes() {
+        let waker = futures_util::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let out = Arc::new(Outbound::new(64 * 1024));
+        let batch = Batch::open();
+        out.push_text(Bytes::from_static(b"one\n"));
+        out.push_text(Bytes::from_static(b"two\n"));
+        assert!(
+            out.poll_woken(&mut cx).is_pending(),
+            "woken before the batch closed"
+        );
+        drop(batch);
+        assert!(out.poll_woken(&mut cx).is_ready());
+        assert!(out.poll_woken(&mut cx).is_pending(), "woken more than once");
+        // Outside a batch a push wakes at once.
+        out.push_text(Bytes::from_static(b"three\n"));
+        assert!(out.poll_woken(&mut cx).is_ready());
     }
 }

@@ -110,6 +110,8 @@ struct State {
     /// Listed in the game thread's open batch (`super::batch`), which writes what is
     /// queued when it closes: pushes meanwhile only queue.
     listed: bool,
+    /// The open batch wakes the task when it closes (pushes meanwhile only queue).
+    wake_deferred: bool,
 }
 
 /// Shared between the game (pushing) and the connection's writer (draining).
@@ -237,9 +239,23 @@ impl Outbound {
                 st.direct = None;
             }
             Self::queue(&mut st, item, self.limit, &self.dropped_bytes);
-            if batched {
+            if batched || st.wake_deferred {
                 return;
             }
+            // In a batch, the task is woken when the batch closes, once, to write all
+            // the batch queued for it in one go.
+            if super::batch::defer_wake(self) {
+                st.wake_deferred = true;
+                return;
+            }
+        }
+        self.wake();
+    }
+
+    /// The batch that deferred this queue's wake is closing.
+    pub(super) fn wake_deferred(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.wake_deferred = false;
         }
         self.wake();
     }
