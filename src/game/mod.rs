@@ -542,6 +542,9 @@ const BATCH_CONNECTIONS_PER_MESSAGE: u32 = 256;
 /// line of a batch waits for the last message's work.
 const BATCH_MESSAGES: usize = 32;
 
+/// Messages waiting at which the game thread stops writing to sockets itself.
+const BACKLOG_FOR_TASK_WRITES: usize = 8;
+
 /// How long a batch takes in waiting messages before it writes.
 const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(2);
 
@@ -629,7 +632,11 @@ pub async fn run(ctx: Arc<ServerContext>, world: World, mut rx: mpsc::Receiver<G
             let started = std::time::Instant::now();
             let mut msg = msg;
             for taken in 1.. {
-                batch.allow(BATCH_CONNECTIONS_PER_MESSAGE);
+                // Sends from this thread only while it keeps up: with a backlog (a
+                // login storm) the connections' tasks write, on the other cores.
+                if rx.len() < BACKLOG_FOR_TASK_WRITES {
+                    batch.allow(BATCH_CONNECTIONS_PER_MESSAGE);
+                }
                 game.handle(&table, msg);
                 game.deliver_hears();
                 if taken >= BATCH_MESSAGES
