@@ -238,7 +238,7 @@ impl Outbound {
                 // Not for a batch: the task takes over (and keeps the order).
                 st.direct = None;
             }
-            Self::queue(&mut st, item, self.limit, &self.dropped_bytes);
+            self.queue(&mut st, item);
             if batched || st.wake_deferred {
                 return;
             }
@@ -260,14 +260,17 @@ impl Outbound {
         self.wake();
     }
 
-    fn queue(st: &mut State, item: OutItem, limit: usize, dropped: &AtomicU64) {
+    /// Appends to the queue (held locked in `st`); drops the oldest items when over
+    /// the limit.
+    fn queue(&self, st: &mut State, item: OutItem) {
         st.bytes += item.size();
         st.queue.push_back(item);
-        while st.bytes > limit && st.queue.len() > 1 {
+        while st.bytes > self.limit && st.queue.len() > 1 {
             if let Some(old) = st.queue.pop_front() {
                 st.bytes -= old.size();
                 st.flushed = true;
-                dropped.fetch_add(old.size() as u64, Ordering::Relaxed);
+                self.dropped_bytes
+                    .fetch_add(old.size() as u64, Ordering::Relaxed);
             }
         }
     }
@@ -312,8 +315,7 @@ impl Outbound {
         if let Some(rest) = rest {
             // The client is not keeping up: the task takes over.
             st.direct = None;
-            st.bytes = rest.len();
-            st.queue.push_back(OutItem::Raw(rest));
+            self.queue(&mut st, OutItem::Raw(rest));
             drop(st);
             self.wake();
         }
