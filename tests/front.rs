@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use front_support::{peer_cert, StreamClient, TestCa, WsClient, WAIT};
+use front_support::{peer_cert, StreamClient, TestCa, Transcript, WsClient, WAIT};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::process::{Child, Command};

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{Options, TestServer};
-use front_support::{free_port, peer_cert, Leaf, StreamClient, TestCa, WsClient};
+use front_support::{free_port, peer_cert, Leaf, StreamClient, TestCa, Transcript, WsClient};
 
 /// `[server]` lines for a TLS and a web listener on free ports.
 fn front_options(leaf: &Leaf, tls_port: u16, web_port: u16) -> Options {

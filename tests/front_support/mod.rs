@@ -114,6 +114,45 @@ fn take_through(text: &mut String, needle: &str) -> Option<String> {
     Some(text.drain(..end).collect())
 }
 
+/// What the TLS and WebSocket clients share: the text read so far, whether the peer
+/// closed, and a read that adds to them; waiting for text or for the close is written
+/// once on top.
+#[allow(async_fn_in_trait)]
+pub trait Transcript {
+    /// The unread text, and whether the peer has closed.
+    fn transcript(&mut self) -> (&mut String, bool);
+
+    /// Reads for at most `wait`, adding what arrives to the transcript.
+    async fn read_some(&mut self, wait: Duration);
+
+    /// Waits for `needle`; returns the text up to and including it and consumes that.
+    async fn expect(&mut self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (text, closed) = self.transcript();
+            if let Some(upto) = take_through(text, needle) {
+                return upto;
+            }
+            assert!(!closed, "closed while waiting for {needle:?}; got:\n{text}");
+            let now = tokio::time::Instant::now();
+            assert!(
+                now < deadline,
+                "timed out waiting for {needle:?}; got:\n{text}"
+            );
+            self.read_some(deadline - now).await;
+        }
+    }
+
+    async fn expect_closed(&mut self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while let (text, false) = self.transcript() {
+            let now = tokio::time::Instant::now();
+            assert!(now < deadline, "not closed; got:\n{text}");
+            self.read_some(deadline - now).await;
+        }
+    }
+}
+
 /// A telnet client over any byte stream (here: TLS). Answers no negotiation.
 pub struct StreamClient<S> {
     pub stream: S,
@@ -165,36 +204,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> StreamClient<S> {
             }
         }
     }
+}
 
-    /// Waits for `needle`; returns the text up to and including it and consumes that.
-    pub async fn expect(&mut self, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(upto) = take_through(&mut self.text, needle) {
-                return upto;
-            }
-            assert!(
-                !self.closed,
-                "closed while waiting for {needle:?}; got:\n{}",
-                self.text
-            );
-            let now = tokio::time::Instant::now();
-            assert!(
-                now < deadline,
-                "timed out waiting for {needle:?}; got:\n{}",
-                self.text
-            );
-            self.read_some(deadline - now).await;
-        }
+impl<S: AsyncRead + AsyncWrite + Unpin> Transcript for StreamClient<S> {
+    fn transcript(&mut self) -> (&mut String, bool) {
+        (&mut self.text, self.closed)
     }
 
-    pub async fn expect_closed(&mut self) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while !self.closed {
-            let now = tokio::time::Instant::now();
-            assert!(now < deadline, "not closed; got:\n{}", self.text);
-            self.read_some(deadline - now).await;
-        }
+    async fn read_some(&mut self, wait: Duration) {
+        StreamClient::read_some(self, wait).await
     }
 }
 
@@ -250,27 +268,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
         }
     }
 
-    pub async fn expect(&mut self, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(upto) = take_through(&mut self.text, needle) {
-                return upto;
-            }
-            assert!(
-                !self.closed,
-                "closed while waiting for {needle:?}; got:\n{}",
-                self.text
-            );
-            let now = tokio::time::Instant::now();
-            assert!(
-                now < deadline,
-                "timed out waiting for {needle:?}; got:\n{}",
-                self.text
-            );
-            self.read_some(deadline - now).await;
-        }
-    }
-
     /// Waits for a binary frame and returns it.
     pub async fn expect_binary(&mut self) -> Vec<u8> {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -282,14 +279,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
         }
         self.binary.remove(0)
     }
+}
 
-    pub async fn expect_closed(&mut self) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while !self.closed {
-            let now = tokio::time::Instant::now();
-            assert!(now < deadline, "not closed; got:\n{}", self.text);
-            self.read_some(deadline - now).await;
-        }
+impl<S: AsyncRead + AsyncWrite + Unpin> Transcript for WsClient<S> {
+    fn transcript(&mut self) -> (&mut String, bool) {
+        (&mut self.text, self.closed)
+    }
+
+    async fn read_some(&mut self, wait: Duration) {
+        WsClient::read_some(self, wait).await
     }
 }
 
